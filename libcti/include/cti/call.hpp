@@ -1,0 +1,108 @@
+#pragma once
+// Call and CallTracker: the authoritative state of every live call, fed by CallEvents.
+// The tracker absorbs what real PBXs send (duplicates, late or out-of-order events, events
+// for calls it never saw): each is counted and reported, none is fatal.
+
+#include "cti/call_event.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace cti {
+
+enum class CallState {
+  offering,      ///< known, not yet ringing at the agent
+  ringing,
+  dialing,       ///< outbound, being placed
+  connected,
+  held,
+  transferred,   ///< ended for this agent by a transfer (terminal)
+  disconnected,  ///< ended (terminal)
+};
+
+std::string_view to_string(CallState state) noexcept;
+
+/// A snapshot of one call.
+struct Call {
+  std::string id;
+  std::string extension;
+  std::string ani;
+  std::string dnis;
+  std::string ivr_data;
+  CallDirection direction = CallDirection::inbound;
+  CallState state = CallState::offering;
+  EndReason end_reason = EndReason::none;
+  std::string transfer_target;
+  bool was_connected = false;
+  std::chrono::system_clock::time_point started_at{};
+  std::chrono::system_clock::time_point connected_at{};
+  std::chrono::system_clock::time_point ended_at{};
+
+  bool is_active() const noexcept {
+    return state != CallState::transferred && state != CallState::disconnected;
+  }
+};
+
+/// What happened to one event given to CallTracker::apply.
+enum class ApplyOutcome {
+  applied,       ///< the call changed state
+  duplicate,     ///< the call was already in the state the event leads to; ignored
+  out_of_order,  ///< the event is not valid from the call's current state; ignored
+  unknown_call,  ///< the event is for a call the tracker does not know and cannot start one
+  invalid,       ///< the event itself is malformed (empty call id, missing extension)
+};
+
+std::string_view to_string(ApplyOutcome outcome) noexcept;
+
+struct ApplyResult {
+  ApplyOutcome outcome = ApplyOutcome::applied;
+  std::string reason;         ///< why the event was ignored (empty when applied)
+  std::optional<Call> call;   ///< the call after the event, when the tracker knows it
+};
+
+/// Counters of absorbed anomalies, for metrics.
+struct TrackerCounters {
+  std::uint64_t applied = 0;
+  std::uint64_t duplicate = 0;
+  std::uint64_t out_of_order = 0;
+  std::uint64_t unknown_call = 0;
+  std::uint64_t invalid = 0;
+};
+
+/// The state machine and registry of calls. Thread-safe.
+///
+/// Valid transitions:
+///   (new)      -offering->  offering   -ringing-> ringing   -connected-> connected
+///   (new)      -ringing->   ringing    (new) -dialing-> dialing -ringing|connected-> ...
+///   connected  -held->      held       -retrieved-> connected
+///   any active -transferred-> transferred        any active -disconnected-> disconnected
+/// A disconnect that never saw `connected` gets end reason no_answer / abandoned when the
+/// PBX gave none. Ended calls are kept (bounded) so late events are recognised as such.
+class CallTracker {
+ public:
+  explicit CallTracker(std::size_t ended_calls_kept = 1024);
+
+  ApplyResult apply(const CallEvent& event);
+
+  std::optional<Call> find(std::string_view call_id) const;
+  /// Active calls of one agent, oldest first.
+  std::vector<Call> active_calls(std::string_view extension) const;
+  std::size_t active_count() const;
+  TrackerCounters counters() const;
+
+ private:
+  mutable std::mutex m_mutex;
+  std::unordered_map<std::string, Call> m_calls;
+  std::vector<std::string> m_ended_order;  // ring of ended call ids, oldest first
+  std::size_t m_ended_kept;
+  TrackerCounters m_counters;
+};
+
+}  // namespace cti
