@@ -1,0 +1,1 @@
+#include "cti/call.hpp"

@@ -1,0 +1,1 @@
+#include "cti/call_event.hpp"

@@ -1,0 +1,1 @@
+#include "cti/dial_plan.hpp"

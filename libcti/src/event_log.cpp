@@ -1,0 +1,1 @@
+#include "cti/event_log.hpp"

@@ -1,0 +1,1 @@
+#include "cti/agent.hpp"

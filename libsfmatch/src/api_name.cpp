@@ -1,0 +1,1 @@
+#include "sfmatch/api_name.hpp"

@@ -1,0 +1,1 @@
+#include "sfmatch/caller_id.hpp"

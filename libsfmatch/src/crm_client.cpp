@@ -1,0 +1,1 @@
+#include "sfmatch/crm_client.hpp"

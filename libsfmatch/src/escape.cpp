@@ -1,0 +1,1 @@
+#include "sfmatch/escape.hpp"

@@ -1,0 +1,1 @@
+#include "sfmatch/ivr_data.hpp"

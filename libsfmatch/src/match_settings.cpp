@@ -1,0 +1,1 @@
+#include "sfmatch/match_settings.hpp"

@@ -1,0 +1,1 @@
+#include "sfmatch/pop_decision.hpp"
