@@ -1,1 +1,314 @@
 #include "cti/call.hpp"
+
+#include "enum_names.hpp"
+#include "quote.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cassert>
+#include <utility>
+
+namespace cti {
+namespace {
+
+constexpr std::array k_call_states{
+    std::pair{CallState::offering, std::string_view("offering")},
+    std::pair{CallState::ringing, std::string_view("ringing")},
+    std::pair{CallState::dialing, std::string_view("dialing")},
+    std::pair{CallState::connected, std::string_view("connected")},
+    std::pair{CallState::held, std::string_view("held")},
+    std::pair{CallState::transferred, std::string_view("transferred")},
+    std::pair{CallState::disconnected, std::string_view("disconnected")},
+};
+
+constexpr std::array k_outcomes{
+    std::pair{ApplyOutcome::applied, std::string_view("applied")},
+    std::pair{ApplyOutcome::duplicate, std::string_view("duplicate")},
+    std::pair{ApplyOutcome::out_of_order, std::string_view("out_of_order")},
+    std::pair{ApplyOutcome::unknown_call, std::string_view("unknown_call")},
+    std::pair{ApplyOutcome::invalid, std::string_view("invalid")},
+};
+
+bool starts_a_call(CallEventType type) {
+  return type == CallEventType::offering || type == CallEventType::ringing ||
+         type == CallEventType::dialing;
+}
+
+bool ends_a_call(CallEventType type) {
+  return type == CallEventType::transferred || type == CallEventType::disconnected;
+}
+
+/// Where an event leads from a state: the new state, or nothing when the event is a duplicate
+/// (`already`) or not valid from there.
+struct Step {
+  ApplyOutcome outcome = ApplyOutcome::applied;
+  CallState next = CallState::offering;
+};
+
+Step step(CallState from, CallEventType type) {
+  const auto to = [](CallState s) { return Step{ApplyOutcome::applied, s}; };
+  const Step already{ApplyOutcome::duplicate, from};
+  const Step refused{ApplyOutcome::out_of_order, from};
+  switch (type) {
+    case CallEventType::offering:
+      return from == CallState::offering ? already : refused;
+    case CallEventType::ringing:
+      if (from == CallState::offering || from == CallState::dialing) return to(CallState::ringing);
+      return from == CallState::ringing ? already : refused;
+    case CallEventType::dialing:
+      return from == CallState::dialing ? already : refused;
+    case CallEventType::connected:
+      // offering -> connected covers auto-answer; held -> connected covers PBXs that report
+      // the end of a hold as a fresh "connected" instead of "retrieved".
+      if (from == CallState::connected) return already;
+      return to(CallState::connected);
+    case CallEventType::held:
+      if (from == CallState::connected) return to(CallState::held);
+      return from == CallState::held ? already : refused;
+    case CallEventType::retrieved:
+      if (from == CallState::held) return to(CallState::connected);
+      return from == CallState::connected ? already : refused;
+    case CallEventType::transferred:
+      return to(CallState::transferred);
+    case CallEventType::disconnected:
+      return to(CallState::disconnected);
+  }
+  return refused;
+}
+
+CallState initial_state(CallEventType type) {
+  switch (type) {
+    case CallEventType::ringing: return CallState::ringing;
+    case CallEventType::dialing: return CallState::dialing;
+    default: return CallState::offering;
+  }
+}
+
+/// The end reason to record when the PBX gave none: a call nobody answered was either not
+/// answered by the far end (we placed it) or given up by the caller (they placed it).
+EndReason end_reason_for(const Call& call, const CallEvent& event) {
+  if (event.type == CallEventType::transferred) {
+    return EndReason::transferred;
+  }
+  if (event.end_reason != EndReason::none) {
+    return event.end_reason;
+  }
+  if (call.was_connected) {
+    return EndReason::unknown;
+  }
+  return call.direction == CallDirection::inbound ? EndReason::abandoned : EndReason::no_answer;
+}
+
+void fill_blank(std::string& field, const std::string& value) {
+  if (field.empty()) {
+    field = value;
+  }
+}
+
+std::chrono::system_clock::time_point time_of(const CallEvent& event) {
+  // An adapter that did not stamp the event: the time we saw it is the best we have.
+  return event.occurred_at == std::chrono::system_clock::time_point{}
+             ? std::chrono::system_clock::now()
+             : event.occurred_at;
+}
+
+ApplyResult ignored(ApplyOutcome outcome, std::string reason, std::optional<Call> call = {}) {
+  return ApplyResult{outcome, std::move(reason), std::move(call)};
+}
+
+std::string name_of(const CallEvent& event) {
+  return "\"" + std::string(to_string(event.type)) + "\"";
+}
+
+}  // namespace
+
+std::string_view to_string(CallState state) noexcept {
+  return detail::name_of(k_call_states, state);
+}
+
+std::string_view to_string(ApplyOutcome outcome) noexcept {
+  return detail::name_of(k_outcomes, outcome);
+}
+
+CallTracker::CallTracker(std::size_t ended_calls_kept) : m_ended_kept(ended_calls_kept) {}
+
+ApplyResult CallTracker::apply(const CallEvent& event) {
+  std::lock_guard lock(m_mutex);
+  ApplyResult result = apply_locked(event);
+  switch (result.outcome) {
+    case ApplyOutcome::applied: ++m_counters.applied; break;
+    case ApplyOutcome::duplicate: ++m_counters.duplicate; break;
+    case ApplyOutcome::out_of_order: ++m_counters.out_of_order; break;
+    case ApplyOutcome::unknown_call: ++m_counters.unknown_call; break;
+    case ApplyOutcome::invalid: ++m_counters.invalid; break;
+  }
+  return result;
+}
+
+ApplyResult CallTracker::apply_locked(const CallEvent& event) {
+  using detail::quote;
+  if (event.call_id.empty()) {
+    return ignored(ApplyOutcome::invalid, name_of(event) + " event has no call id");
+  }
+  if (event.extension.empty()) {
+    return ignored(ApplyOutcome::invalid,
+                   name_of(event) + " event for call " + quote(event.call_id) + " has no extension");
+  }
+
+  const auto it = m_calls.find(event.call_id);
+  if (it == m_calls.end()) {
+    if (!starts_a_call(event.type)) {
+      return ignored(ApplyOutcome::unknown_call,
+                     name_of(event) + " for unknown call " + quote(event.call_id));
+    }
+    return start_call(event);
+  }
+
+  Call& call = it->second.call;
+  if (!call.is_active()) {
+    if (starts_a_call(event.type) && event.extension != call.extension) {
+      // The same call now rings someone else: the target of a transfer, or the next agent of
+      // a queue after this one did not answer. That is a new leg; the ended one gives way.
+      m_ended_order.erase(std::find(m_ended_order.begin(), m_ended_order.end(), call.id));
+      m_calls.erase(it);
+      return start_call(event);
+    }
+    if (event.extension != call.extension) {
+      return ignored(ApplyOutcome::out_of_order,
+                     name_of(event) + " for call " + quote(event.call_id) + " at extension " +
+                         quote(event.extension) + ", but the call ended at extension " +
+                         quote(call.extension),
+                     call);
+    }
+    if (ends_a_call(event.type)) {
+      return ignored(ApplyOutcome::duplicate,
+                     name_of(event) + " for call " + quote(event.call_id) + ", which already ended (" +
+                         std::string(to_string(call.state)) + ")",
+                     call);
+    }
+    return ignored(ApplyOutcome::out_of_order,
+                   name_of(event) + " for call " + quote(event.call_id) + ", which already ended (" +
+                       std::string(to_string(call.state)) + ")",
+                   call);
+  }
+
+  if (event.extension != call.extension) {
+    return ignored(ApplyOutcome::out_of_order,
+                   name_of(event) + " for call " + quote(event.call_id) + " at extension " +
+                       quote(event.extension) + ", but the call is at extension " +
+                       quote(call.extension),
+                   call);
+  }
+
+  const Step next = step(call.state, event.type);
+  if (next.outcome == ApplyOutcome::duplicate) {
+    return ignored(ApplyOutcome::duplicate,
+                   name_of(event) + " for call " + quote(event.call_id) + ", which is already " +
+                       std::string(to_string(call.state)),
+                   call);
+  }
+  if (next.outcome != ApplyOutcome::applied) {
+    return ignored(next.outcome,
+                   name_of(event) + " is not valid for call " + quote(event.call_id) +
+                       " while it is " + std::string(to_string(call.state)),
+                   call);
+  }
+
+  const auto at = time_of(event);
+  fill_blank(call.ani, event.ani);
+  fill_blank(call.dnis, event.dnis);
+  fill_blank(call.ivr_data, event.ivr_data);
+  call.state = next.next;
+  if (call.state == CallState::connected && !call.was_connected) {
+    call.was_connected = true;
+    call.connected_at = at;
+  }
+  ApplyResult result{ApplyOutcome::applied, {}, std::nullopt};
+  if (!call.is_active()) {
+    call.end_reason = end_reason_for(call, event);
+    call.ended_at = at;
+    if (event.type == CallEventType::transferred) {
+      call.transfer_target = event.transfer_target;
+    }
+    result.call = call;
+    retire(call.id);  // may evict this very call when nothing is kept
+    return result;
+  }
+  result.call = call;
+  return result;
+}
+
+ApplyResult CallTracker::start_call(const CallEvent& event) {
+  Call call;
+  call.id = event.call_id;
+  call.extension = event.extension;
+  call.ani = event.ani;
+  call.dnis = event.dnis;
+  call.ivr_data = event.ivr_data;
+  call.direction = event.direction;
+  // `inbound` is also the field's default: an adapter that sends `dialing` without setting a
+  // direction still means a call the agent places.
+  if (event.type == CallEventType::dialing && call.direction == CallDirection::inbound) {
+    call.direction = CallDirection::outbound;
+  }
+  call.state = initial_state(event.type);
+  call.started_at = time_of(event);
+
+  Entry& entry = m_calls[call.id];
+  entry.call = std::move(call);
+  entry.serial = m_next_serial++;
+  return ApplyResult{ApplyOutcome::applied, {}, entry.call};
+}
+
+void CallTracker::retire(const std::string& call_id) {
+  m_ended_order.push_back(call_id);
+  while (m_ended_order.size() > m_ended_kept) {
+    const auto it = m_calls.find(m_ended_order.front());
+    assert(it != m_calls.end() && !it->second.call.is_active() &&
+           "the ended-call list names only ended calls");
+    if (it != m_calls.end()) {
+      m_calls.erase(it);
+    }
+    m_ended_order.pop_front();
+  }
+}
+
+std::optional<Call> CallTracker::find(std::string_view call_id) const {
+  std::lock_guard lock(m_mutex);
+  const auto it = m_calls.find(std::string(call_id));
+  if (it == m_calls.end()) {
+    return std::nullopt;
+  }
+  return it->second.call;
+}
+
+std::vector<Call> CallTracker::active_calls(std::string_view extension) const {
+  std::lock_guard lock(m_mutex);
+  std::vector<const Entry*> found;
+  for (const auto& [id, entry] : m_calls) {
+    if (entry.call.is_active() && entry.call.extension == extension) {
+      found.push_back(&entry);
+    }
+  }
+  std::sort(found.begin(), found.end(),
+            [](const Entry* a, const Entry* b) { return a->serial < b->serial; });
+  std::vector<Call> calls;
+  calls.reserve(found.size());
+  for (const Entry* entry : found) {
+    calls.push_back(entry->call);
+  }
+  return calls;
+}
+
+std::size_t CallTracker::active_count() const {
+  std::lock_guard lock(m_mutex);
+  return static_cast<std::size_t>(std::count_if(
+      m_calls.begin(), m_calls.end(), [](const auto& item) { return item.second.call.is_active(); }));
+}
+
+TrackerCounters CallTracker::counters() const {
+  std::lock_guard lock(m_mutex);
+  return m_counters;
+}
+
+}  // namespace cti

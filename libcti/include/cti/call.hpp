@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -98,10 +99,20 @@ class CallTracker {
   TrackerCounters counters() const;
 
  private:
+  struct Entry {
+    Call call;
+    std::uint64_t serial = 0;  // creation order: "oldest first" must not trust PBX clocks
+  };
+
+  ApplyResult apply_locked(const CallEvent& event);
+  ApplyResult start_call(const CallEvent& event);
+  void retire(const std::string& call_id);
+
   mutable std::mutex m_mutex;
-  std::unordered_map<std::string, Call> m_calls;
-  std::vector<std::string> m_ended_order;  // ring of ended call ids, oldest first
+  std::unordered_map<std::string, Entry> m_calls;
+  std::deque<std::string> m_ended_order;  // ended call ids, oldest first
   std::size_t m_ended_kept;
+  std::uint64_t m_next_serial = 0;
   TrackerCounters m_counters;
 };
 

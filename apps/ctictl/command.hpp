@@ -1,0 +1,32 @@
+#pragma once
+// A ctictl subcommand: one file under commands/ each, listed in main.cpp's table.
+// Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error.
+
+#include <iosfwd>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ctictl {
+
+enum ExitCode : int { exit_ok = 0, exit_failure = 1, exit_usage = 2 };
+
+/// Where a command writes; tests pass string streams.
+struct Io {
+  std::ostream& out;
+  std::ostream& err;
+};
+
+struct Command {
+  std::string_view name;
+  std::string_view summary;
+  int (*run)(const std::vector<std::string>& args, Io& io);
+};
+
+/// Prints "ctictl: error: <message>" and returns `code`.
+int report_error(Io& io, std::string_view message, int code);
+
+// The commands (one file each in commands/).
+int run_match(const std::vector<std::string>& args, Io& io);
+
+}  // namespace ctictl
