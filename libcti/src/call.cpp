@@ -38,8 +38,8 @@ bool ends_a_call(CallEventType type) {
   return type == CallEventType::transferred || type == CallEventType::disconnected;
 }
 
-/// Where an event leads from a state: the new state, or nothing when the event is a duplicate
-/// (`already`) or not valid from there.
+/// Where an event leads from an active state: `applied` with the next state, `duplicate` when
+/// the call is already where the event leads, or `out_of_order`.
 struct Step {
   ApplyOutcome outcome = ApplyOutcome::applied;
   CallState next = CallState::offering;
@@ -169,7 +169,11 @@ ApplyResult CallTracker::apply_locked(const CallEvent& event) {
     if (starts_a_call(event.type) && event.extension != call.extension) {
       // The same call now rings someone else: the target of a transfer, or the next agent of
       // a queue after this one did not answer. That is a new leg; the ended one gives way.
-      m_ended_order.erase(std::find(m_ended_order.begin(), m_ended_order.end(), call.id));
+      const auto ended = std::find(m_ended_order.begin(), m_ended_order.end(), call.id);
+      assert(ended != m_ended_order.end() && "every ended call is in the ended-call list");
+      if (ended != m_ended_order.end()) {
+        m_ended_order.erase(ended);
+      }
       m_calls.erase(it);
       return start_call(event);
     }
