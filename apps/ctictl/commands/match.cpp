@@ -7,8 +7,7 @@
 #include "sfmatch/match_plan.hpp"
 #include "sfmatch/match_settings.hpp"
 
-#include <Poco/JSON/Array.h>
-#include <Poco/JSON/Object.h>
+#include "match_json.hpp"
 
 #include <ostream>
 
@@ -55,52 +54,17 @@ cti::Result<sfmatch::MatchSettings> settings_from(const Args& args) {
   return settings;
 }
 
-Poco::JSON::Object::Ptr new_object() { return new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER); }
-
-Poco::JSON::Object::Ptr plan_to_json(const sfmatch::MatchPlan& plan, const Args& args) {
-  auto root = new_object();
-  auto input = new_object();
-  input->set("ivr", args.value_or("ivr", ""));
-  input->set("ani", args.value_or("ani", ""));
-  root->set("input", input);
-
-  auto caller = new_object();
-  caller->set("kind", std::string(sfmatch::to_string(plan.caller_id.kind)));
-  caller->set("digits", plan.caller_id.digits);
-  caller->set("country_code", plan.caller_id.country_code);
-  caller->set("national", plan.caller_id.national);
-  caller->set("e164", plan.caller_id.e164);
-  caller->set("extension", plan.caller_id.extension);
-  root->set("caller_id", caller);
-
-  Poco::JSON::Array::Ptr tags = new Poco::JSON::Array;
-  for (const auto& tag : plan.ivr_tags) {
-    auto item = new_object();
-    item->set("object", tag.object);
-    item->set("field", tag.field);
-    item->set("value", tag.value);
-    tags->add(item);
-  }
-  root->set("ivr_tags", tags);
-
-  Poco::JSON::Array::Ptr steps = new Poco::JSON::Array;
-  for (const auto& step : plan.steps) {
-    auto item = new_object();
-    item->set("source", std::string(sfmatch::to_string(step.source)));
-    item->set("language", std::string(sfmatch::to_string(step.language)));
-    Poco::JSON::Array::Ptr objects = new Poco::JSON::Array;
-    for (const auto& object : step.objects) {
-      objects->add(object);
-    }
-    item->set("objects", objects);
-    item->set("field", step.field);
-    item->set("value", step.value);
-    item->set("mode", std::string(sfmatch::to_string(step.mode)));
-    item->set("query", step.query);
-    steps->add(item);
-  }
-  root->set("steps", steps);
-  return root;
+std::string plan_to_json(const sfmatch::MatchPlan& plan, const Args& args) {
+  cti::app::JsonWriter json;
+  json.begin_object();
+  json.key("input").begin_object();
+  json.field("ivr", args.value_or("ivr", ""));
+  json.field("ani", args.value_or("ani", ""));
+  json.end_object();
+  json.key("plan");
+  cti::app::write_plan(json, plan);
+  json.end_object();
+  return std::move(json).str();
 }
 
 void print_text(std::ostream& out, const sfmatch::MatchPlan& plan) {
@@ -158,8 +122,7 @@ int run_match(const std::vector<std::string>& argv, Io& io) {
     return report_error(io, plan.error().message, exit_usage);
   }
   if (args->flag("json")) {
-    plan_to_json(*plan, *args)->stringify(io.out, 2);
-    io.out << "\n";
+    io.out << plan_to_json(*plan, *args) << "\n";
   } else {
     print_text(io.out, *plan);
   }

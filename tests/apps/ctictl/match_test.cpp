@@ -33,9 +33,9 @@ TEST_CASE("ctictl match --plan --json pads the case number and searches the nati
   CHECK(contains(result.out,
                  R"(SELECT Id, CaseNumber FROM Case WHERE CaseNumber = '00001234' LIMIT 10)"));
   CHECK(contains(result.out, "FIND {2128425500} IN PHONE FIELDS RETURNING Contact(Id, Name)"));
-  CHECK(contains(result.out, R"("e164" : "+12128425500")"));
+  CHECK(contains(result.out, R"("e164":"+12128425500")"));
   // IVR first, then caller ID.
-  CHECK(result.out.find(R"("source" : "ivr")") < result.out.find(R"("source" : "caller_id")"));
+  CHECK(result.out.find(R"("source":"ivr")") < result.out.find(R"("source":"caller_id")"));
 }
 
 TEST_CASE("ctictl match --plan text output") {
