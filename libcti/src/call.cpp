@@ -174,8 +174,17 @@ ApplyResult CallTracker::apply_locked(const CallEvent& event) {
       if (ended != m_ended_order.end()) {
         m_ended_order.erase(ended);
       }
+      Call previous = std::move(call);
       m_calls.erase(it);
-      return start_call(event);
+      ApplyResult started = start_call(event);
+      // The new leg is the same caller: what the PBX told us about them still holds (the
+      // transfer target's screen pop needs the IVR data even when the PBX does not repeat it).
+      Call& leg = m_calls.at(previous.id).call;
+      fill_blank(leg.ani, previous.ani);
+      fill_blank(leg.dnis, previous.dnis);
+      fill_blank(leg.ivr_data, previous.ivr_data);
+      started.call = leg;
+      return started;
     }
     if (event.extension != call.extension) {
       return ignored(ApplyOutcome::out_of_order,
