@@ -11,6 +11,12 @@ if(CTI_BUILD_APPS)
     add_library(yaml-cpp::yaml-cpp ALIAS yaml-cpp)
   endif()
   find_package(OpenSSL REQUIRED)
+  # libsodium (Argon2id password hashes, session tokens) ships a pkg-config file, no CMake package.
+  find_package(PkgConfig REQUIRED)
+  pkg_check_modules(sodium REQUIRED IMPORTED_TARGET libsodium)
+  if(NOT TARGET sodium::sodium)
+    add_library(sodium::sodium ALIAS PkgConfig::sodium)
+  endif()
 endif()
 
 if(CTI_BUILD_TESTS)
