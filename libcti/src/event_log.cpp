@@ -6,7 +6,8 @@ namespace cti {
 
 EventLog::EventLog(std::size_t capacity_per_agent) : m_capacity(capacity_per_agent) {}
 
-std::uint64_t EventLog::append(std::string_view extension, std::string type, std::string data) {
+std::uint64_t EventLog::append(std::string_view extension, std::string type, std::string data,
+                               std::string subject) {
   std::lock_guard lock(m_mutex);
   auto it = m_logs.find(std::string(extension));
   if (it == m_logs.end()) {
@@ -14,7 +15,7 @@ std::uint64_t EventLog::append(std::string_view extension, std::string type, std
   }
   AgentLog& log = it->second;
   const std::uint64_t seq = log.next_seq++;
-  log.events.push_back(LoggedEvent{seq, std::move(type), std::move(data)});
+  log.events.push_back(LoggedEvent{seq, std::move(type), std::move(data), std::move(subject)});
   while (log.events.size() > m_capacity) {
     log.events.pop_front();
   }

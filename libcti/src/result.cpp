@@ -9,6 +9,8 @@ std::string_view to_string(ErrorCode code) noexcept {
     case ErrorCode::conflict: return "conflict";
     case ErrorCode::unauthorized: return "unauthorized";
     case ErrorCode::forbidden: return "forbidden";
+    case ErrorCode::rate_limited: return "rate_limited";
+    case ErrorCode::not_supported: return "not_supported";
     case ErrorCode::timeout: return "timeout";
     case ErrorCode::unavailable: return "unavailable";
     case ErrorCode::internal: return "internal";

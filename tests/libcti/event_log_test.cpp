@@ -30,7 +30,7 @@ TEST_CASE("sequence numbers are per agent and start at 1") {
   EventLog log;
   CHECK(log.last_seq("201") == 0);
   CHECK(log.append("201", "call", R"({"id":"c1"})") == 1);
-  CHECK(log.append("201", "screenpop", "{}") == 2);
+  CHECK(log.append("201", "screenpop", "{}", "c1") == 2);
   CHECK(log.append("202", "agent", "{}") == 1);
   CHECK(log.last_seq("201") == 2);
   CHECK(log.last_seq("202") == 1);
@@ -38,8 +38,11 @@ TEST_CASE("sequence numbers are per agent and start at 1") {
   const auto all = log.since("201", 0);
   CHECK_FALSE(all.gap);
   REQUIRE(all.events.size() == 2);
-  CHECK(all.events[0] == cti::LoggedEvent{1, "call", R"({"id":"c1"})"});
+  CHECK(all.events[0].seq == 1);
+  CHECK(all.events[0].type == "call");
+  CHECK(all.events[0].data == R"({"id":"c1"})");
   CHECK(all.events[1].type == "screenpop");
+  CHECK(all.events[1].subject == "c1");  // kept for filtering on replay
 }
 
 TEST_CASE("replay since a sequence number") {

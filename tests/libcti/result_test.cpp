@@ -64,6 +64,7 @@ TEST_CASE("to_string(ErrorCode) gives the stable lower-case names") {
       {ErrorCode::invalid_input, "invalid_input"}, {ErrorCode::not_found, "not_found"},
       {ErrorCode::conflict, "conflict"},           {ErrorCode::unauthorized, "unauthorized"},
       {ErrorCode::forbidden, "forbidden"},         {ErrorCode::timeout, "timeout"},
+      {ErrorCode::rate_limited, "rate_limited"},   {ErrorCode::not_supported, "not_supported"},
       {ErrorCode::unavailable, "unavailable"},     {ErrorCode::internal, "internal"},
   };
   for (const auto& c : cases) {

@@ -17,6 +17,7 @@ struct LoggedEvent {
   std::uint64_t seq = 0;  ///< per agent, starts at 1, never reused
   std::string type;       ///< e.g. call, screenpop, agent
   std::string data;       ///< the payload, already serialised (JSON)
+  std::string subject;    ///< what the event is about (a call id), for filtering on replay
 
   friend bool operator==(const LoggedEvent&, const LoggedEvent&) = default;
 };
@@ -34,7 +35,8 @@ class EventLog {
   explicit EventLog(std::size_t capacity_per_agent = 256);
 
   /// Appends and returns the new event's sequence number.
-  std::uint64_t append(std::string_view extension, std::string type, std::string data);
+  std::uint64_t append(std::string_view extension, std::string type, std::string data,
+                       std::string subject = {});
   /// Events with seq > `after` for the agent. A sequence number from the future (say, the
   /// log was restarted) replays everything retained and reports a gap.
   Replay since(std::string_view extension, std::uint64_t after) const;

@@ -17,7 +17,9 @@ enum class ErrorCode {
   not_found,      ///< the thing asked for does not exist
   conflict,       ///< the request contradicts current state (duplicate, wrong state, no seat)
   unauthorized,   ///< credentials missing, wrong or expired
-  forbidden,      ///< authenticated but not allowed (or over a limit)
+  forbidden,      ///< authenticated but not allowed
+  rate_limited,   ///< too many attempts or requests; try again later
+  not_supported,  ///< the operation exists but this configuration cannot do it
   timeout,        ///< a deadline passed
   unavailable,    ///< a peer is down, refused, or answered with a server error
   internal,       ///< a bug or an unexpected state on our side
