@@ -38,10 +38,33 @@ struct MatchInput {
   std::string_view ani;       ///< raw caller ID
 };
 
+namespace detail {
+
+/// Steps and tags a previous, longer plan left over, kept with their buffers so that
+/// build_match_plan_into can reuse them instead of allocating. Not part of a plan's value:
+/// a copy starts without any, and == ignores them.
+struct MatchPlanSpare {
+  std::vector<MatchStep> ivr_steps;
+  std::vector<MatchStep> caller_id_steps;
+  std::vector<IvrTag> ivr_tags;
+
+  MatchPlanSpare() = default;
+  MatchPlanSpare(const MatchPlanSpare&) noexcept {}
+  MatchPlanSpare(MatchPlanSpare&&) noexcept = default;
+  MatchPlanSpare& operator=(const MatchPlanSpare&) noexcept { return *this; }
+  MatchPlanSpare& operator=(MatchPlanSpare&&) noexcept = default;
+  ~MatchPlanSpare() = default;
+
+  friend bool operator==(const MatchPlanSpare&, const MatchPlanSpare&) noexcept { return true; }
+};
+
+}  // namespace detail
+
 struct MatchPlan {
   std::vector<MatchStep> steps;  ///< IVR steps (in tag order), then at most one caller-ID step
   std::vector<IvrTag> ivr_tags;
   CallerId caller_id;
+  detail::MatchPlanSpare spare;  ///< storage for reuse, see build_match_plan_into
 
   friend bool operator==(const MatchPlan&, const MatchPlan&) = default;
 };
