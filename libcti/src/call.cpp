@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <cassert>
+#include <iterator>
 #include <utility>
 
 namespace cti {
@@ -151,8 +152,8 @@ ApplyResult CallTracker::apply_locked(const CallEvent& event) {
     return ignored(ApplyOutcome::invalid, name_of(event) + " event has no call id");
   }
   if (event.extension.empty()) {
-    return ignored(ApplyOutcome::invalid,
-                   name_of(event) + " event for call " + quote(event.call_id) + " has no extension");
+    return ignored(ApplyOutcome::invalid, name_of(event) + " event for call " +
+                                              quote(event.call_id) + " has no extension");
   }
 
   const auto it = m_calls.find(event.call_id);
@@ -169,10 +170,11 @@ ApplyResult CallTracker::apply_locked(const CallEvent& event) {
     if (starts_a_call(event.type) && event.extension != call.extension) {
       // The same call now rings someone else: the target of a transfer, or the next agent of
       // a queue after this one did not answer. That is a new leg; the ended one gives way.
-      const auto ended = std::find(m_ended_order.begin(), m_ended_order.end(), call.id);
-      assert(ended != m_ended_order.end() && "every ended call is in the ended-call list");
-      if (ended != m_ended_order.end()) {
-        m_ended_order.erase(ended);
+      // Searched from the newest end: a leg that just ended is the usual case.
+      const auto ended = std::find(m_ended_order.rbegin(), m_ended_order.rend(), call.id);
+      assert(ended != m_ended_order.rend() && "every ended call is in the ended-call list");
+      if (ended != m_ended_order.rend()) {
+        m_ended_order.erase(std::next(ended).base());
       }
       Call previous = std::move(call);
       m_calls.erase(it);
@@ -193,16 +195,12 @@ ApplyResult CallTracker::apply_locked(const CallEvent& event) {
                          quote(call.extension),
                      call);
     }
-    if (ends_a_call(event.type)) {
-      return ignored(ApplyOutcome::duplicate,
-                     name_of(event) + " for call " + quote(event.call_id) + ", which already ended (" +
-                         std::string(to_string(call.state)) + ")",
-                     call);
-    }
-    return ignored(ApplyOutcome::out_of_order,
-                   name_of(event) + " for call " + quote(event.call_id) + ", which already ended (" +
-                       std::string(to_string(call.state)) + ")",
-                   call);
+    // Another end is redundant; anything else arrived too late.
+    return ignored(
+        ends_a_call(event.type) ? ApplyOutcome::duplicate : ApplyOutcome::out_of_order,
+        name_of(event) + " for call " + quote(event.call_id) + ", which already ended (" +
+            std::string(to_string(call.state)) + ")",
+        call);
   }
 
   if (event.extension != call.extension) {
@@ -273,8 +271,8 @@ ApplyResult CallTracker::start_call(const CallEvent& event) {
   return ApplyResult{ApplyOutcome::applied, {}, entry.call};
 }
 
-void CallTracker::retire(const std::string& call_id) {
-  m_ended_order.push_back(call_id);
+void CallTracker::retire(std::string call_id) {
+  m_ended_order.push_back(std::move(call_id));
   while (m_ended_order.size() > m_ended_kept) {
     const auto it = m_calls.find(m_ended_order.front());
     assert(it != m_calls.end() && !it->second.call.is_active() &&
@@ -315,8 +313,9 @@ std::vector<Call> CallTracker::active_calls(std::string_view extension) const {
 
 std::size_t CallTracker::active_count() const {
   std::lock_guard lock(m_mutex);
-  return static_cast<std::size_t>(std::count_if(
-      m_calls.begin(), m_calls.end(), [](const auto& item) { return item.second.call.is_active(); }));
+  return static_cast<std::size_t>(
+      std::count_if(m_calls.begin(), m_calls.end(),
+                    [](const auto& item) { return item.second.call.is_active(); }));
 }
 
 TrackerCounters CallTracker::counters() const {

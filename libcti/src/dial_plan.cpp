@@ -128,9 +128,9 @@ Result<void> validate(const DialingOptions& options) {
   CTI_TRY(check_prefix("international_prefix", options.international_prefix));
   if (options.country_code.empty() || options.country_code.size() > k_max_country_code_digits ||
       !all_digits(options.country_code)) {
-    return fail(ErrorCode::invalid_input, "country_code " + detail::quote(options.country_code) +
-                                              " must be 1 to " +
-                                              std::to_string(k_max_country_code_digits) + " digits");
+    return fail(ErrorCode::invalid_input,
+                "country_code " + detail::quote(options.country_code) + " must be 1 to " +
+                    std::to_string(k_max_country_code_digits) + " digits");
   }
   if (options.min_extension_length < 1 ||
       options.min_extension_length > options.max_extension_length ||

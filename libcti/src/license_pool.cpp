@@ -45,7 +45,8 @@ Result<void> LicensePool::assign(std::string_view extension) {
     if (m_seats == 0) {
       return fail(ErrorCode::conflict, "licence \"" + m_name + "\": it has no seats");
     }
-    const std::string all = m_seats == 1 ? "its only seat is" : "all " + seats_phrase(m_seats) + " are";
+    const std::string all =
+        m_seats == 1 ? "its only seat is" : "all " + seats_phrase(m_seats) + " are";
     return fail(ErrorCode::conflict, "licence \"" + m_name + "\": " + all + " assigned");
   }
   m_members.emplace(extension);

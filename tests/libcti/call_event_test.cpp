@@ -2,8 +2,10 @@
 
 #include <doctest/doctest.h>
 
+#include <initializer_list>
 #include <string>
 #include <string_view>
+#include <utility>
 
 using cti::CallDirection;
 using cti::CallEventType;

@@ -413,7 +413,8 @@ TEST_CASE("a queue call rings the next agent after one did not answer") {
 TEST_CASE("ended calls are kept up to the limit, oldest evicted") {
   CallTracker tracker(2);
   for (const char* id : {"a", "b", "c"}) {
-    feed(tracker, {event(Type::ringing, id), event(Type::connected, id), event(Type::disconnected, id)});
+    feed(tracker,
+         {event(Type::ringing, id), event(Type::connected, id), event(Type::disconnected, id)});
   }
   CHECK_FALSE(tracker.find("a").has_value());
   REQUIRE(tracker.find("b").has_value());

@@ -192,8 +192,8 @@ TEST_CASE("extension lengths decide what is internal") {
     const DialPlan plan{options};
     const auto short_number = plan.dial_string("42");
     REQUIRE_FALSE(short_number.has_value());
-    CHECK(short_number.error().message.find("2 digits: too short for an extension (3 to 4 digits)") !=
-          std::string::npos);
+    CHECK(short_number.error().message.find(
+              "2 digits: too short for an extension (3 to 4 digits)") != std::string::npos);
     CHECK(plan.dial_string("137").value().kind == NumberKind::internal);
     // The international prefix alone is not a number.
     DialingOptions longer = options;

@@ -82,10 +82,16 @@ struct TrackerCounters {
 /// Valid transitions:
 ///   (new)      -offering->  offering   -ringing-> ringing   -connected-> connected
 ///   (new)      -ringing->   ringing    (new) -dialing-> dialing -ringing|connected-> ...
-///   connected  -held->      held       -retrieved-> connected
+///   offering   -connected-> connected  (auto-answer)
+///   connected  -held->      held       -retrieved|connected-> connected
 ///   any active -transferred-> transferred        any active -disconnected-> disconnected
 /// A disconnect that never saw `connected` gets end reason no_answer / abandoned when the
-/// PBX gave none. Ended calls are kept (bounded) so late events are recognised as such.
+/// PBX gave none (unknown if it did connect). Ended calls are kept (bounded) so late events
+/// are recognised as such. An offering/ringing/dialing for an ended call at another
+/// extension (a transfer target, the next agent of a queue) starts a new leg that replaces
+/// the ended one and keeps its ANI, DNIS and IVR data. Events for an active call at another
+/// extension than the call's are out_of_order. Later events fill in blank ANI, DNIS and IVR
+/// data; ignored events change nothing. An event without occurred_at is stamped on arrival.
 class CallTracker {
  public:
   explicit CallTracker(std::size_t ended_calls_kept = 1024);
@@ -106,7 +112,7 @@ class CallTracker {
 
   ApplyResult apply_locked(const CallEvent& event);
   ApplyResult start_call(const CallEvent& event);
-  void retire(const std::string& call_id);
+  void retire(std::string call_id);
 
   mutable std::mutex m_mutex;
   std::unordered_map<std::string, Entry> m_calls;

@@ -49,7 +49,8 @@ class DialPlan {
   const DialingOptions& options() const noexcept { return m_options; }
 
   /// Rejects (invalid_input, with the reason) empty input, letters other than an extension
-  /// marker (x, ext, #), more than 20 digits, and a '+' that is not leading.
+  /// marker (x, ext, #), more than 20 digits, and a '+' that is not leading; also input
+  /// without digits, longer than 64 characters, or with an extension over 16 digits.
   Result<DialString> dial_string(std::string_view number) const;
 
  private:
