@@ -1,0 +1,57 @@
+#pragma once
+// EventHub: per-agent event log plus the open event streams that follow it. Publishing
+// appends to the agent's cti::EventLog and writes the event to each of the agent's streams;
+// subscribing replays what a reconnecting client missed. Not thread-safe on its own:
+// ProxyService serialises every call, so replay-then-register can never miss an event.
+
+#include "cti/event_log.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace sfproxy {
+
+/// Where a stream's bytes go. Returns false once the client is gone; the hub then drops it.
+using EventSink = std::function<bool(std::string_view bytes)>;
+
+/// "id: <seq>\nevent: <type>\ndata: <data>\n\n" (data must not contain newlines: JSON).
+std::string format_sse(std::uint64_t seq, std::string_view type, std::string_view data);
+
+class EventHub {
+ public:
+  using SubscriptionId = std::uint64_t;
+
+  explicit EventHub(std::size_t capacity_per_agent);
+
+  /// Appends and delivers. `subject` (a call id) lets replay skip stale events.
+  std::uint64_t publish(std::string_view extension, std::string type, std::string data,
+                        std::string subject = {});
+  /// Events after `after`, as since() would give them.
+  cti::Replay replay(std::string_view extension, std::uint64_t after) const;
+  std::uint64_t last_seq(std::string_view extension) const;
+
+  SubscriptionId subscribe(std::string_view extension, EventSink sink);
+  void unsubscribe(SubscriptionId id);
+  /// Sends bytes (e.g. a heartbeat) to every stream; drops the dead ones.
+  void broadcast(std::string_view bytes);
+
+  std::size_t subscribers(std::string_view extension) const;
+  std::size_t subscribers() const { return m_by_id.size(); }
+  /// Agents with at least one stream.
+  std::size_t agents() const { return m_by_agent.size(); }
+
+ private:
+  cti::EventLog m_log;
+  std::unordered_map<std::string, std::map<SubscriptionId, EventSink>> m_by_agent;
+  std::unordered_map<SubscriptionId, std::string> m_by_id;
+  SubscriptionId m_next_id = 1;
+};
+
+}  // namespace sfproxy
