@@ -15,6 +15,21 @@ constexpr std::size_t k_max_api_name_length = 80;
 // person-account suffixes.
 constexpr std::array<std::string_view, 7> k_suffixes = {"c", "r", "x", "e", "mdt", "b", "pc"};
 
+enum class CharClass : unsigned char { other, alphanumeric, underscore };
+
+constexpr std::array<CharClass, 256> char_classes() {
+  std::array<CharClass, 256> classes{};
+  for (std::size_t byte = 0; byte < classes.size(); ++byte) {
+    const auto c = static_cast<char>(byte);
+    if (detail::is_alpha(c) || detail::is_digit(c)) {
+      classes[byte] = CharClass::alphanumeric;
+    }
+  }
+  classes['_'] = CharClass::underscore;
+  return classes;
+}
+constexpr std::array<CharClass, 256> k_classes = char_classes();
+
 bool is_suffix(std::string_view part) noexcept {
   for (const auto suffix : k_suffixes) {
     if (detail::iequals(part, suffix)) {
@@ -46,10 +61,11 @@ cti::Result<void> validate_api_name(std::string_view name) {
   std::size_t last_part = 0;  // start of the part after the last "__"
   for (std::size_t i = 0; i < name.size(); ++i) {
     const char c = name[i];
-    if (detail::is_alpha(c) || detail::is_digit(c)) {
+    const CharClass kind = k_classes[static_cast<unsigned char>(c)];
+    if (kind == CharClass::alphanumeric) {
       continue;
     }
-    if (c != '_') {
+    if (kind == CharClass::other) {
       return invalid(name, "only letters, digits and underscores are allowed, not " +
                                detail::quote(name.substr(i, 1)));
     }

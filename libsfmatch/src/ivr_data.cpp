@@ -18,7 +18,7 @@ constexpr std::size_t k_value_length_ceiling = 1000;
 constexpr std::size_t k_tags_ceiling = 64;
 constexpr std::size_t k_input_length_ceiling = 65536;
 
-constexpr std::string_view k_separators = ";&\n";
+constexpr bool is_separator(char c) noexcept { return c == ';' || c == '&' || c == '\n'; }
 
 std::string tag_error_prefix(std::size_t number, std::size_t offset, std::string_view piece) {
   return "IVR data tag " + std::to_string(number) + " at offset " + std::to_string(offset) + " (" +
@@ -204,9 +204,9 @@ cti::Result<void> parse_ivr_data_into(std::vector<IvrTag>& tags, std::vector<Ivr
   std::size_t number = 0;
   std::size_t start = 0;
   while (start < text.size()) {
-    std::size_t end = text.find_first_of(k_separators, start);
-    if (end == std::string_view::npos) {
-      end = text.size();
+    std::size_t end = start;
+    while (end < text.size() && !is_separator(text[end])) {
+      ++end;
     }
     const std::string_view raw = text.substr(start, end - start);
     const std::string_view piece = trim(raw);

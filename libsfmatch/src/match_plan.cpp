@@ -23,9 +23,7 @@ void append_number(std::string& out, std::size_t number) {
 }
 
 std::string_view name_field_of(const MatchSettings& settings, std::string_view object) {
-  if (const auto it = settings.name_fields.find(object); it != settings.name_fields.end()) {
-    return it->second;
-  }
+  // A scan rather than map::find: names ignore case, and the map holds a handful of entries.
   for (const auto& [name_object, field] : settings.name_fields) {
     if (detail::iequals(name_object, object)) {
       return field;
@@ -60,10 +58,11 @@ cti::Unexpected settings_error(std::string_view setting, const std::string& why)
                    "match settings: " + std::string(setting) + ": " + why);
 }
 
-/// Identifiers reach a query only through here: every name is checked again at build time,
-/// whatever the parser or the settings validation did before.
-cti::Result<void> check_identifiers_of_tag(std::size_t index, const IvrTag& tag,
-                                           const MatchSettings& settings) {
+/// Identifiers reach a query only through the two builders below, and each checks every name
+/// it writes, whatever the parser or the settings validation did before.
+cti::Result<void> check_tag_identifiers(std::size_t index, const IvrTag& tag,
+                                        std::string_view name_field,
+                                        const MatchSettings& settings) {
   if (auto valid = validate_api_name(tag.object); !valid) {
     return tag_error(index, tag, valid.error().message);
   }
@@ -76,20 +75,8 @@ cti::Result<void> check_identifiers_of_tag(std::size_t index, const IvrTag& tag,
     return tag_error(index, tag, "object " + detail::quote(tag.object) +
                                      " is not in allowed_ivr_objects");
   }
-  if (auto valid = validate_api_name(name_field_of(settings, tag.object)); !valid) {
+  if (auto valid = validate_api_name(name_field); !valid) {
     return settings_error("name_fields", valid.error().message);
-  }
-  return {};
-}
-
-cti::Result<void> check_caller_id_identifiers(const MatchSettings& settings) {
-  for (const std::string& object : settings.caller_id_objects) {
-    if (auto valid = validate_api_name(object); !valid) {
-      return settings_error("caller_id_objects", valid.error().message);
-    }
-    if (auto valid = validate_api_name(name_field_of(settings, object)); !valid) {
-      return settings_error("name_fields", valid.error().message);
-    }
   }
   return {};
 }
@@ -107,7 +94,10 @@ void set_matched_value(MatchStep& step, const IvrTag& tag, IvrMatchMode mode, st
   step.value.append(tag.value);
 }
 
-void build_ivr_step(MatchStep& step, const IvrTag& tag, const MatchSettings& settings) {
+cti::Result<void> build_ivr_step(MatchStep& step, std::size_t index, const IvrTag& tag,
+                                 const MatchSettings& settings) {
+  const std::string_view name_field = name_field_of(settings, tag.object);
+  CTI_TRY(check_tag_identifiers(index, tag, name_field, settings));
   const IvrMatchMode mode = settings.ivr_match;
   step.source = StepSource::ivr;
   step.language = QueryLanguage::soql;
@@ -117,7 +107,6 @@ void build_ivr_step(MatchStep& step, const IvrTag& tag, const MatchSettings& set
   step.mode = mode;
   set_matched_value(step, tag, mode, padding_of(settings, tag));
 
-  const std::string_view name_field = name_field_of(settings, tag.object);
   std::string& query = step.query;
   query.clear();
   query.append("SELECT Id");
@@ -152,10 +141,11 @@ void build_ivr_step(MatchStep& step, const IvrTag& tag, const MatchSettings& set
   }
   query.append(" LIMIT ");
   append_number(query, settings.record_limit);
+  return {};
 }
 
-void build_caller_id_step(MatchStep& step, const CallerId& caller_id,
-                          const MatchSettings& settings) {
+cti::Result<void> build_caller_id_step(MatchStep& step, const CallerId& caller_id,
+                                       const MatchSettings& settings) {
   step.source = StepSource::caller_id;
   step.language = QueryLanguage::sosl;
   step.objects.assign(settings.caller_id_objects.begin(), settings.caller_id_objects.end());
@@ -172,6 +162,12 @@ void build_caller_id_step(MatchStep& step, const CallerId& caller_id,
   for (std::size_t i = 0; i < settings.caller_id_objects.size(); ++i) {
     const std::string& object = settings.caller_id_objects[i];
     const std::string_view name_field = name_field_of(settings, object);
+    if (auto valid = validate_api_name(object); !valid) {
+      return settings_error("caller_id_objects", valid.error().message);
+    }
+    if (auto valid = validate_api_name(name_field); !valid) {
+      return settings_error("name_fields", valid.error().message);
+    }
     if (i > 0) {
       query.append(", ");
     }
@@ -187,6 +183,7 @@ void build_caller_id_step(MatchStep& step, const CallerId& caller_id,
   }
   query.append(" LIMIT ");
   append_number(query, settings.record_limit);
+  return {};
 }
 
 /// Empties the plan, keeping every buffer for the next build.
@@ -209,14 +206,12 @@ cti::Result<void> fill(MatchPlan& plan, const MatchInput& input, const MatchSett
                                       settings.ivr_rules));
   CTI_TRY(detail::normalize_caller_id_into(plan.caller_id, input.ani, settings.dialing));
   for (std::size_t i = 0; i < plan.ivr_tags.size(); ++i) {
-    const IvrTag& tag = plan.ivr_tags[i];
-    CTI_TRY(check_identifiers_of_tag(i, tag, settings));
-    build_ivr_step(detail::emplace_reused(plan.steps, plan.spare.ivr_steps), tag, settings);
+    CTI_TRY(build_ivr_step(detail::emplace_reused(plan.steps, plan.spare.ivr_steps), i,
+                           plan.ivr_tags[i], settings));
   }
   if (plan.caller_id.searchable() && !settings.caller_id_objects.empty()) {
-    CTI_TRY(check_caller_id_identifiers(settings));
-    build_caller_id_step(detail::emplace_reused(plan.steps, plan.spare.caller_id_steps),
-                         plan.caller_id, settings);
+    CTI_TRY(build_caller_id_step(detail::emplace_reused(plan.steps, plan.spare.caller_id_steps),
+                                 plan.caller_id, settings));
   }
   return {};
 }
