@@ -181,6 +181,11 @@ std::size_t SessionManager::active_sessions() const {
                     [&](const auto& item) { return !expired(item.second, now); }));
 }
 
+std::size_t SessionManager::stored_sessions() const {
+  std::lock_guard lock(m_mutex);
+  return m_sessions.size();
+}
+
 // --- LoginThrottle ----------------------------------------------------------------------
 
 void LoginThrottle::SlidingHour::advance(std::int64_t slot) {

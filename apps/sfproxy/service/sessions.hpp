@@ -49,6 +49,8 @@ class SessionManager {
   std::size_t revoke_agent(std::string_view extension);
   /// Sessions not yet expired (walks the table: for metrics, not for every request).
   std::size_t active_sessions() const;
+  /// Entries held, including expired ones not yet swept (for tests and metrics).
+  std::size_t stored_sessions() const;
 
  private:
   using TimePoint = std::chrono::steady_clock::time_point;

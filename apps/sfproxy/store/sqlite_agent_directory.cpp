@@ -4,11 +4,13 @@
 #include "sfmatch/match_settings.hpp"
 
 #include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/SQLite/SQLiteException.h>
 #include <Poco/Data/Session.h>
 #include <Poco/Data/Statement.h>
 #include <Poco/Exception.h>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <array>
@@ -107,14 +109,25 @@ cti::Unexpected wrong_credentials() {
   return cti::fail(cti::ErrorCode::unauthorized, std::string(k_wrong_credentials));
 }
 
-// The database holds password hashes: create it readable by its owner only (SQLite gives
-// its -wal and -shm files the same mode).
-void create_private_file(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd >= 0) {
-    ::close(fd);
+// Creates the file if missing, readable by its owner only since it holds password hashes
+// (SQLite gives its -wal and -shm files the same mode), and checks that it can be opened.
+// Done here because Poco's SQLite connector waits out its whole login timeout (a minute)
+// when SQLite cannot open the file.
+cti::Result<void> prepare_file(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0 && errno == EEXIST) {
+    fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
   }
-  // Any failure (it exists, a bad directory) is reported by SQLite's own open just after.
+  if (fd < 0) {
+    return cti::fail(cti::ErrorCode::unavailable, std::strerror(errno));
+  }
+  struct stat info {};
+  const bool regular = ::fstat(fd, &info) == 0 && S_ISREG(info.st_mode);
+  ::close(fd);
+  if (!regular) {
+    return cti::fail(cti::ErrorCode::unavailable, "not a regular file");
+  }
+  return {};
 }
 
 // Rows of one agent query; the columns of kAgentColumns in order.
@@ -136,10 +149,10 @@ struct AgentRows {
   }
 };
 
-constexpr const char* k_select_agents =
-    "SELECT a.extension, a.display_name, a.caller_id_objects, a.ivr_match,"
-    " s.extension IS NOT NULL"
-    " FROM agents a LEFT JOIN seats s ON s.extension = a.extension";
+#define CTI_SQL_AGENT_COLUMNS \
+  "a.extension, a.display_name, a.caller_id_objects, a.ivr_match, s.extension IS NOT NULL"
+#define CTI_SQL_AGENTS_JOIN " FROM agents a LEFT JOIN seats s ON s.extension = a.extension"
+constexpr const char* k_select_agents = "SELECT " CTI_SQL_AGENT_COLUMNS CTI_SQL_AGENTS_JOIN;
 // Extensions are digit strings: shorter first, then by text, is numeric order.
 constexpr const char* k_extension_order = " ORDER BY length(a.extension), a.extension";
 
@@ -173,7 +186,9 @@ cti::Result<SqliteAgentDirectory::Opened> SqliteAgentDirectory::open_session(con
     return cti::fail(cti::ErrorCode::invalid_input, "the agent database path is empty");
   }
   register_connector();
-  create_private_file(path);
+  if (auto prepared = prepare_file(path); !prepared) {
+    return error(prepared.error().message);
+  }
   try {
     auto session = std::make_unique<Poco::Data::Session>(Poco::Data::SQLite::Connector::KEY, path);
     int timeout = 0;
@@ -227,6 +242,8 @@ cti::Result<SqliteAgentDirectory::Opened> SqliteAgentDirectory::open_session(con
       throw;
     }
     return Opened{path, std::move(session)};
+  } catch (const Poco::Data::SQLite::CorruptImageException& e) {
+    return error("the database is corrupt (" + e.message() + "); restore it from a backup");
   } catch (const Poco::Exception& e) {
     return error(e.displayText());
   }
@@ -432,7 +449,8 @@ cti::Result<AgentRecord> SqliteAgentDirectory::verify_password(std::string_view 
   auto found = read([&]() -> cti::Result<std::optional<Found>> {
     AgentRows rows;
     std::vector<std::string> hashes;
-    *m_session << std::string(k_select_agents) + ", a.password_hash WHERE a.extension = ?",
+    *m_session << "SELECT " CTI_SQL_AGENT_COLUMNS ", a.password_hash" CTI_SQL_AGENTS_JOIN
+                  " WHERE a.extension = ?",
         kw::use(ext), kw::into(rows.extension), kw::into(rows.display_name),
         kw::into(rows.objects), kw::into(rows.ivr_match), kw::into(rows.has_seat),
         kw::into(hashes), kw::now;
