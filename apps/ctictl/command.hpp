@@ -28,5 +28,6 @@ int report_error(Io& io, std::string_view message, int code);
 
 // The commands (one file each in commands/).
 int run_match(const std::vector<std::string>& args, Io& io);
+int run_simulate(const std::vector<std::string>& args, Io& io);
 
 }  // namespace ctictl

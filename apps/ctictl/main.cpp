@@ -11,6 +11,7 @@ namespace {
 
 constexpr std::array k_commands = {
     ctictl::Command{"match", "build (and print) the Salesforce lookups for a call", &ctictl::run_match},
+    ctictl::Command{"simulate", "play simulated PBX calls; print them or post them to a proxy", &ctictl::run_simulate},
 };
 
 void print_usage(std::ostream& out) {

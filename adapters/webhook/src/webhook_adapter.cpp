@@ -183,7 +183,7 @@ class WebhookPbxConnector final : public WebhookConnector {
     if (reply->status < 200 || reply->status > 299) {
       return Unexpected(code_for_status(reply->status),
                         "make_call: the PBX answered HTTP " + std::to_string(reply->status) +
-                            describe_error(reply->body));
+                            (reply->body.empty() ? "" : ": " + describe_error_body(reply->body)));
     }
     return call_id_from(reply->body).value_or(request_id);
   }
@@ -307,27 +307,6 @@ class WebhookPbxConnector final : public WebhookConnector {
       default:
         return status >= 500 ? ErrorCode::unavailable : ErrorCode::invalid_input;
     }
-  }
-
-  /// ": <message>" from a body in the product's error shape, else a short excerpt.
-  static std::string describe_error(const std::string& body) {
-    try {
-      Poco::JSON::Parser parser;
-      const auto root = parser.parse(body).extract<Poco::JSON::Object::Ptr>();
-      const auto error = root->getObject("error");
-      if (error && error->has("message")) {
-        return ": " + error->getValue<std::string>("message").substr(0, 200);
-      }
-    } catch (const Poco::Exception&) {
-    } catch (const std::exception&) {
-    }
-    if (body.empty()) {
-      return "";
-    }
-    std::string excerpt = body.substr(0, 200);
-    std::replace_if(excerpt.begin(), excerpt.end(),
-                    [](unsigned char c) { return c < 0x20 || c == 0x7f; }, ' ');
-    return ": " + excerpt;
   }
 
   /// The PBX's call id from {"call_id": "..."}, when it sent a usable one.

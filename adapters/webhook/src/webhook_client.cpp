@@ -2,6 +2,7 @@
 
 #include <Poco/Exception.h>
 #include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
 #include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
@@ -15,6 +16,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <memory>
@@ -56,6 +58,25 @@ std::unique_ptr<Poco::Net::HTTPClientSession> open_session(const Poco::URI& uri,
 }
 
 }  // namespace
+
+std::string describe_error_body(std::string_view body) {
+  try {
+    Poco::JSON::Parser parser;
+    const auto root = parser.parse(std::string(body)).extract<Poco::JSON::Object::Ptr>();
+    const auto error = root->getObject("error");
+    if (error && error->has("code") && error->has("message")) {
+      return error->getValue<std::string>("code").substr(0, 40) + ": " +
+             error->getValue<std::string>("message").substr(0, 300);
+    }
+  } catch (const Poco::Exception&) {
+    // Not our error shape: fall through to the excerpt.
+  } catch (const std::exception&) {
+  }
+  std::string excerpt(body.substr(0, 200));
+  std::replace_if(excerpt.begin(), excerpt.end(),
+                  [](unsigned char c) { return c < 0x20 || c == 0x7f; }, ' ');
+  return excerpt;
+}
 
 std::string sign(std::string_view secret, std::string_view timestamp, std::string_view body) {
   std::string message;

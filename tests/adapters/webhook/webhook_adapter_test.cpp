@@ -427,7 +427,7 @@ TEST_CASE("make_call posts signed JSON to the PBX and returns its call id") {
     auto failed = harness.connector->make_call("137", "5550100");
     REQUIRE_FALSE(failed);
     CHECK(failed.error().code == cti::ErrorCode::unavailable);
-    CHECK(failed.error().message == "make_call: the PBX answered HTTP 500: trunk down");
+    CHECK(failed.error().message == "make_call: the PBX answered HTTP 500: internal: trunk down");
   }
   SUBCASE("404 is not_found") {
     pbx.respond(404, "no such route");

@@ -38,6 +38,10 @@ struct PostReply {
   std::string body;  ///< at most 64 KiB is read
 };
 
+/// A person's reading of an error reply: "code: message" from the product's error shape
+/// `{"error":{"code","message"}}`, else a short printable excerpt of the body.
+std::string describe_error_body(std::string_view body);
+
 /// POSTs `body` as application/json to an http or https `url`, signed with `secret` at time
 /// `now`. Errors: invalid_input (bad URL), timeout, unavailable (refused, DNS, TLS).
 Result<PostReply> post_signed(std::string_view url, std::string_view secret,
