@@ -158,12 +158,31 @@ bool AmiParser::next(AmiPacket& packet) {
     if (!line.empty() && line.back() == '\r') {
       line.remove_suffix(1);
     }
+    const bool expecting_banner = m_expect_banner;
     handle_line(line, ready);
+    if (m_stop_at_banner && expecting_banner && !m_expect_banner) {
+      compact();
+      return false;
+    }
   }
   std::swap(packet, m_current);  // keeps both buffers' capacity in circulation
   m_current.clear();
   compact();
   return true;
+}
+
+bool AmiParser::take_banner() {
+  if (!m_banner_seen && m_expect_banner) {
+    // While the banner is awaited no packet can complete, and next() stops right after the
+    // banner line, so nothing is consumed that the caller would miss.
+    m_stop_at_banner = true;
+    AmiPacket none;
+    const bool got = next(none);
+    assert(!got && "no packet completes before the banner");
+    (void)got;
+    m_stop_at_banner = false;
+  }
+  return m_banner_seen;
 }
 
 void AmiParser::handle_line(std::string_view line, bool& packet_ready) {

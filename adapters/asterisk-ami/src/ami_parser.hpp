@@ -73,6 +73,9 @@ class AmiParser {
   void feed(std::string_view bytes);
   /// Moves the next complete packet into `packet`; false when more bytes are needed.
   bool next(AmiPacket& packet);
+  /// Reads buffered lines up to and including the banner, and no further, so that no packet
+  /// is consumed. True once the banner has been seen.
+  bool take_banner();
 
   bool banner_seen() const noexcept { return m_banner_seen; }
   std::string_view banner_version() const noexcept { return m_banner_version; }
@@ -90,6 +93,7 @@ class AmiParser {
   bool m_skipping_line = false;    // dropping the rest of an over-long line
   bool m_expect_banner = true;
   bool m_banner_seen = false;
+  bool m_stop_at_banner = false;  // set by take_banner()
   std::string m_banner_version;
   AmiPacket m_current;
   bool m_current_oversized = false;

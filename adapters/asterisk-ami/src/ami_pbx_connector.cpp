@@ -347,7 +347,7 @@ class AmiPbxConnector final : public PbxConnector {
     m_parser.reset(true);
 
     const auto banner_deadline = Clock::now() + m_config.connect_timeout;
-    while (!m_parser.banner_seen()) {
+    while (!m_parser.take_banner()) {
       if (m_stopping) {
         return {};
       }
