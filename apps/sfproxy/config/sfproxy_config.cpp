@@ -456,7 +456,11 @@ cti::Result<SfproxyConfig> load_config(const std::string& path) {
 
   Section licence = top.child("licence");
   licence.read("name", config.licence_name);
-  licence.read_number<std::size_t>("seats", config.licence_seats, 0, 1000000);
+  if (licence.node("seats")) {
+    std::size_t seats = 0;
+    licence.read_number<std::size_t>("seats", seats, 0, 1000000);
+    config.licence_seats = seats;
+  }
   licence.finish();
 
   Section sessions = top.child("sessions");

@@ -43,7 +43,7 @@ struct SfproxyConfig {
   http::HttpPolicy http;
   std::string database_path;
   std::string licence_name = "Salesforce Integration";
-  std::size_t licence_seats = 0;
+  std::optional<std::size_t> licence_seats;  ///< overrides the seat count recorded by ctictl
   SessionConfig sessions;
   ThrottleConfig throttle;
   ProxyConfig proxy;

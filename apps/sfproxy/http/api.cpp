@@ -167,8 +167,8 @@ cti::Result<std::string> string_member(const Poco::JSON::Object& object, const s
   return text;
 }
 
-void run_slow(Context& ctx, std::function<void(Context&)> work) {
-  const bool queued = ctx.services.slow.submit([ctx, work = std::move(work)]() mutable {
+void run_on(Context& ctx, WorkerPool& pool, std::function<void(Context&)> work) {
+  const bool queued = pool.submit([ctx, work = std::move(work)]() mutable {
     try {
       work(ctx);
     } catch (const std::exception&) {

@@ -34,7 +34,8 @@ using PbxIngest = std::function<net::HttpResponse(const net::HttpRequest&)>;
 /// Long-lived things the handlers use.
 struct Services {
   ProxyService& proxy;
-  WorkerPool& slow;  ///< sign-in hashing, PBX commands
+  WorkerPool& slow;      ///< PBX commands, settings writes
+  WorkerPool& sign_ins;  ///< password hashing: its own pool so a sign-in storm delays nothing else
   HttpPolicy policy;
   PbxIngest pbx_ingest;                       ///< empty without the webhook adapter
   std::function<std::string()> extra_metrics;  ///< appended to /metrics (server, adapters)
@@ -77,8 +78,11 @@ Poco::JSON::Object::Ptr read_json_object(Context& ctx);
 cti::Result<std::string> string_member(const Poco::JSON::Object& object, const std::string& name,
                                        std::size_t max_length, bool optional = false);
 
-/// Runs `work` on the slow pool; answers 503 when the pool is saturated.
-void run_slow(Context& ctx, std::function<void(Context&)> work);
+/// Runs `work` on `pool` (default: the slow pool); answers 503 when it is saturated.
+void run_on(Context& ctx, WorkerPool& pool, std::function<void(Context&)> work);
+inline void run_slow(Context& ctx, std::function<void(Context&)> work) {
+  run_on(ctx, ctx.services.slow, std::move(work));
+}
 
 // Handlers (one file each in handlers/).
 void handle_sign_in(Context& ctx);

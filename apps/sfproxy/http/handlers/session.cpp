@@ -45,7 +45,8 @@ void handle_sign_in(Context& ctx) {
     reply_error(ctx, extension ? password.error() : extension.error());
     return;
   }
-  run_slow(ctx, [extension = std::move(*extension), password = std::move(*password)](Context& slow) {
+  run_on(ctx, ctx.services.sign_ins,
+         [extension = std::move(*extension), password = std::move(*password)](Context& slow) {
     auto signed_in = slow.services.proxy.sign_in(extension, password,
                                                   client_address(slow.request().remote_address));
     if (!signed_in) {
