@@ -110,56 +110,64 @@ cti::Result<std::string> RestCrmClient::create(
 
 cti::Result<std::vector<sfmatch::StepResult>> RestCrmClient::run_plan(
     const sfmatch::MatchPlan& plan) {
+  // The same results as running the steps one by one (CrmClient::run_plan: stop after the
+  // first IVR step with records; a failed step ends the run), for fewer requests: the steps
+  // of one kind are fetched together (SOQL steps share composite requests), caller-ID
+  // steps come from the cache when they can, and caller ID is not looked up at all when an
+  // IVR step found the record. SOSL cannot go into a composite request (Salesforce
+  // accepts only sObject, query and queryAll subrequests there), so an IVR miss followed
+  // by a new caller costs two requests.
   const TimePoint call_deadline = deadline();
   const std::size_t count = plan.steps.size();
-  std::vector<std::optional<cti::Result<Records>>> outcomes(count);
-
-  // Caller-ID steps come from the cache when they can; IVR steps are per call.
-  std::vector<std::size_t> to_fetch;
-  to_fetch.reserve(count);
   const bool caching = m_config.cache.max_entries > 0;
-  for (std::size_t i = 0; i < count; ++i) {
-    const sfmatch::MatchStep& step = plan.steps[i];
-    if (caching && step.source == sfmatch::StepSource::caller_id) {
-      if (auto cached = m_cache.find(step.query, m_runtime.now())) {
-        m_cache_hits.fetch_add(1, std::memory_order_relaxed);
-        outcomes[i] = std::move(*cached);
-        continue;
-      }
-      m_cache_misses.fetch_add(1, std::memory_order_relaxed);
-    }
-    to_fetch.push_back(i);
-  }
-  if (!to_fetch.empty()) {
-    auto fetched = fetch_steps(plan, to_fetch, call_deadline);
-    if (!fetched) {
-      return scrubbed(cti::Result<std::vector<sfmatch::StepResult>>(
-          cti::Unexpected(std::move(fetched).error())));
-    }
-    for (std::size_t k = 0; k < to_fetch.size(); ++k) {
-      const std::size_t i = to_fetch[k];
-      if (caching && plan.steps[i].source == sfmatch::StepSource::caller_id && (*fetched)[k]) {
-        m_cache.store(plan.steps[i].query, *(*fetched)[k], m_runtime.now());
-      }
-      outcomes[i] = std::move((*fetched)[k]);
-    }
-  }
-
-  // The same result as running the steps one by one (CrmClient::run_plan): stop after the
-  // first IVR step with records; an error counts only if that step would have run.
   std::vector<sfmatch::StepResult> results;
   results.reserve(count);
-  for (std::size_t i = 0; i < count; ++i) {
-    cti::Result<Records>& outcome = *outcomes[i];
-    if (!outcome) {
-      return scrubbed(cti::Result<std::vector<sfmatch::StepResult>>(
-          cti::Unexpected(std::move(outcome).error())));
+  for (std::size_t first = 0; first < count;) {
+    const sfmatch::StepSource source = plan.steps[first].source;
+    std::size_t end = first;
+    while (end < count && plan.steps[end].source == source) {
+      ++end;
     }
-    const bool found = !outcome->empty();
-    results.push_back(sfmatch::StepResult{i, std::move(*outcome)});
-    if (found && plan.steps[i].source == sfmatch::StepSource::ivr) {
-      break;
+    std::vector<std::optional<cti::Result<Records>>> outcomes(end - first);
+    std::vector<std::size_t> to_fetch;
+    for (std::size_t i = first; i < end; ++i) {
+      if (caching && source == sfmatch::StepSource::caller_id) {
+        if (auto cached = m_cache.find(plan.steps[i].query, m_runtime.now())) {
+          m_cache_hits.fetch_add(1, std::memory_order_relaxed);
+          outcomes[i - first].emplace(std::move(*cached));
+          continue;
+        }
+        m_cache_misses.fetch_add(1, std::memory_order_relaxed);
+      }
+      to_fetch.push_back(i);
     }
+    if (!to_fetch.empty()) {
+      auto fetched = fetch_steps(plan, to_fetch, call_deadline);
+      if (!fetched) {
+        return scrubbed(cti::Result<std::vector<sfmatch::StepResult>>(
+            cti::Unexpected(std::move(fetched).error())));
+      }
+      for (std::size_t k = 0; k < to_fetch.size(); ++k) {
+        const std::size_t i = to_fetch[k];
+        if (caching && source == sfmatch::StepSource::caller_id && (*fetched)[k]) {
+          m_cache.store(plan.steps[i].query, *(*fetched)[k], m_runtime.now());
+        }
+        outcomes[i - first].emplace(std::move((*fetched)[k]));
+      }
+    }
+    for (std::size_t i = first; i < end; ++i) {
+      cti::Result<Records>& outcome = *outcomes[i - first];
+      if (!outcome) {
+        return scrubbed(cti::Result<std::vector<sfmatch::StepResult>>(
+            cti::Unexpected(std::move(outcome).error())));
+      }
+      const bool found = !outcome->empty();
+      results.push_back(sfmatch::StepResult{i, std::move(*outcome)});
+      if (found && source == sfmatch::StepSource::ivr) {
+        return results;
+      }
+    }
+    first = end;
   }
   return results;
 }
@@ -415,29 +423,29 @@ cti::Result<RestCrmClient::Records> RestCrmClient::read_step(const sfmatch::Matc
 cti::Result<std::vector<cti::Result<RestCrmClient::Records>>> RestCrmClient::fetch_steps(
     const sfmatch::MatchPlan& plan, std::span<const std::size_t> indexes,
     TimePoint call_deadline) {
-  std::vector<cti::Result<Records>> results;
-  results.reserve(indexes.size());
-  for (std::size_t start = 0; start < indexes.size(); start += k_composite_query_limit) {
-    const auto batch = indexes.subspan(start, std::min(k_composite_query_limit, indexes.size() - start));
-    if (batch.size() == 1) {
-      const sfmatch::MatchStep& step = plan.steps[batch[0]];
-      results.push_back(step.language == sfmatch::QueryLanguage::soql
-                            ? run_query(step.query, call_deadline)
-                            : run_search(step.query, call_deadline));
-      continue;
+  std::vector<std::optional<cti::Result<Records>>> slots(indexes.size());
+  std::vector<std::size_t> composable;  // positions in `indexes` of SOQL steps
+  for (std::size_t k = 0; k < indexes.size(); ++k) {
+    if (plan.steps[indexes[k]].language == sfmatch::QueryLanguage::soql) {
+      composable.push_back(k);
     }
-    // Several lookups, one API request: a composite of GET subrequests.
+  }
+  for (std::size_t start = 0; start < composable.size(); start += k_composite_query_limit) {
+    const std::size_t size = std::min(k_composite_query_limit, composable.size() - start);
+    if (size == 1) {
+      continue;  // a lone query goes as a plain GET below
+    }
+    // Several queries, one API request: a composite of GET subrequests.
     std::string body = R"({"allOrNone":false,"compositeRequest":[)";
-    for (std::size_t k = 0; k < batch.size(); ++k) {
-      const sfmatch::MatchStep& step = plan.steps[batch[k]];
-      std::string url = data_path(step.language == sfmatch::QueryLanguage::soql ? "query?q="
-                                                                                 : "search?q=");
-      append_percent_encoded(url, step.query);
-      body += k == 0 ? "{" : ",{";
+    for (std::size_t n = 0; n < size; ++n) {
+      const std::size_t index = indexes[composable[start + n]];
+      std::string url = data_path("query?q=");
+      append_percent_encoded(url, plan.steps[index].query);
+      body += n == 0 ? "{" : ",{";
       body += R"("method":"GET","url":)";
       append_json_string(body, url);
       body += R"(,"referenceId":)";
-      append_json_string(body, reference_of(batch[k]));
+      append_json_string(body, reference_of(index));
       body += '}';
     }
     body += "]}";
@@ -451,21 +459,34 @@ cti::Result<std::vector<cti::Result<RestCrmClient::Records>>> RestCrmClient::fet
     if (!items) {
       return cti::fail(ErrorCode::unavailable, "Salesforce composite: " + items.error().message);
     }
-    for (const std::size_t index : batch) {
+    for (std::size_t n = 0; n < size; ++n) {
+      const std::size_t k = composable[start + n];
+      const std::size_t index = indexes[k];
       const std::string reference = reference_of(index);
       const auto item = std::find_if(items->begin(), items->end(), [&](const CompositeItem& entry) {
         return entry.reference_id == reference;
       });
       if (item == items->end()) {
-        results.emplace_back(cti::fail(ErrorCode::unavailable,
-                                    "Salesforce composite: no answer for lookup " +
-                                        std::to_string(index + 1)));
+        slots[k].emplace(cti::fail(ErrorCode::unavailable, "Salesforce composite: no answer for lookup " +
+                                                               std::to_string(index + 1)));
       } else if (!is_success(item->status)) {
-        results.emplace_back(cti::Unexpected(failure_for(item->status, api_error_of(item->body))));
+        slots[k].emplace(cti::Unexpected(failure_for(item->status, api_error_of(item->body))));
       } else {
-        results.push_back(read_step(plan.steps[index], item->body, call_deadline));
+        slots[k].emplace(read_step(plan.steps[index], item->body, call_deadline));
       }
     }
+  }
+  std::vector<cti::Result<Records>> results;
+  results.reserve(indexes.size());
+  for (std::size_t k = 0; k < indexes.size(); ++k) {
+    if (slots[k]) {
+      results.push_back(std::move(*slots[k]));
+      continue;
+    }
+    const sfmatch::MatchStep& step = plan.steps[indexes[k]];
+    results.push_back(step.language == sfmatch::QueryLanguage::soql
+                          ? run_query(step.query, call_deadline)
+                          : run_search(step.query, call_deadline));
   }
   return results;
 }
@@ -585,15 +606,16 @@ void RestCrmClient::settle_trial() {
 }
 
 std::string RestCrmClient::scrub(std::string text) const {
-  const std::string token = m_tokens.current();
-  for (const std::string* secret : {&token, &m_config.auth.client_secret,
-                                    &m_config.auth.refresh_token, &m_config.auth.password}) {
-    if (secret->size() < k_min_secret_length) {
+  std::vector<std::string> secrets = m_tokens.recent_tokens();
+  secrets.push_back(m_config.auth.client_secret);
+  secrets.push_back(m_config.auth.refresh_token);
+  secrets.push_back(m_config.auth.password);
+  for (const std::string& secret : secrets) {
+    if (secret.size() < k_min_secret_length) {
       continue;
     }
-    for (std::size_t at = text.find(*secret); at != std::string::npos;
-         at = text.find(*secret, at)) {
-      text.replace(at, secret->size(), "[redacted]");
+    for (std::size_t at = text.find(secret); at != std::string::npos; at = text.find(secret, at)) {
+      text.replace(at, secret.size(), "[redacted]");
     }
   }
   return text;

@@ -62,8 +62,8 @@ class RestCrmClient final : public SalesforceClient {
   cti::Result<Records> run_query(std::string_view soql, TimePoint deadline);
   cti::Result<Records> run_search(std::string_view sosl, TimePoint deadline);
   cti::Result<Records> follow_pages(QueryPage page, const NameFields& names, TimePoint deadline);
-  /// Runs the given steps (one request, or one composite request per five steps); one
-  /// Result per step, in the order of `indexes`.
+  /// Runs the given steps: SOQL steps share composite requests (five queries each), a lone
+  /// query or a SOSL search goes on its own. One Result per step, in the order of `indexes`.
   cti::Result<std::vector<cti::Result<Records>>> fetch_steps(const sfmatch::MatchPlan& plan,
                                                             std::span<const std::size_t> indexes,
                                                             TimePoint deadline);

@@ -39,6 +39,11 @@ cti::Result<std::string> TokenSource::token(std::chrono::steady_clock::time_poin
     return m_token;
   }
   m_token = CTI_TRY(fetch(deadline));
+  constexpr std::size_t k_remembered = 4;
+  if (m_recent.size() == k_remembered) {
+    m_recent.erase(m_recent.begin());
+  }
+  m_recent.push_back(m_token);
   return m_token;
 }
 
@@ -49,9 +54,9 @@ void TokenSource::invalidate(const std::string& stale) {
   }
 }
 
-std::string TokenSource::current() const {
+std::vector<std::string> TokenSource::recent_tokens() const {
   std::lock_guard lock(m_mutex);
-  return m_token;
+  return m_recent;
 }
 
 cti::Result<std::string> TokenSource::request_body() const {

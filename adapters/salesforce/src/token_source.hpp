@@ -15,6 +15,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace cti::adapters::salesforce::detail {
 
@@ -31,8 +32,9 @@ class TokenSource {
   /// Forgets `stale` (the token a 401 came back for) unless a newer one replaced it already.
   void invalidate(const std::string& stale);
 
-  /// The current token, for scrubbing it out of messages (empty if none).
-  std::string current() const;
+  /// The tokens issued lately (the current one included), for scrubbing them out of
+  /// messages: an error about a rejected token may arrive after it was dropped.
+  std::vector<std::string> recent_tokens() const;
 
  private:
   cti::Result<std::string> fetch(std::chrono::steady_clock::time_point deadline);
@@ -47,7 +49,8 @@ class TokenSource {
   std::string m_audience;
 
   mutable std::timed_mutex m_mutex;
-  std::string m_token;  // guarded by m_mutex
+  std::string m_token;                 // guarded by m_mutex
+  std::vector<std::string> m_recent;   // guarded by m_mutex; the last few tokens issued
 };
 
 }  // namespace cti::adapters::salesforce::detail

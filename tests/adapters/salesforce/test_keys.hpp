@@ -1,7 +1,7 @@
 #pragma once
-// Keys and certificates made once per test run with the openssl CLI in a private temporary
-// folder (removed at exit): the JWT signing key with its certificate, and TLS server
-// certificates for 127.0.0.1 and for a wrong host name.
+// Keys and certificates made at test time with the openssl CLI (once per build tree, then
+// reused): the JWT signing key with its certificate, and TLS server certificates for
+// 127.0.0.1, for 127.0.0.1 but trusted by nobody, and for a wrong host name.
 
 #include <string>
 
