@@ -28,6 +28,8 @@ int report_error(Io& io, std::string_view message, int code);
 
 // The commands (one file each in commands/).
 int run_match(const std::vector<std::string>& args, Io& io);
+int run_agents(const std::vector<std::string>& args, Io& io);
+int run_license(const std::vector<std::string>& args, Io& io);
 int run_simulate(const std::vector<std::string>& args, Io& io);
 
 }  // namespace ctictl

@@ -11,6 +11,8 @@ namespace {
 
 constexpr std::array k_commands = {
     ctictl::Command{"match", "build (and print) the Salesforce lookups for a call", &ctictl::run_match},
+    ctictl::Command{"agents", "add, list and remove agents and their passwords", &ctictl::run_agents},
+    ctictl::Command{"license", "show and assign the seats of the agents' licence", &ctictl::run_license},
     ctictl::Command{"simulate", "play simulated PBX calls; print them or post them to a proxy", &ctictl::run_simulate},
 };
 
