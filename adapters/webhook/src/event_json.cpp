@@ -1,27 +1,170 @@
 #include "event_json.hpp"
 
-#include <Poco/Dynamic/Var.h>
 #include <Poco/Exception.h>
-#include <Poco/JSON/Array.h>
-#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Handler.h>
 #include <Poco/JSON/Parser.h>
 
 #include <algorithm>
 #include <array>
+#include <optional>
 
 namespace cti::adapters::webhook::detail {
 namespace {
 
-using Poco::Dynamic::Var;
-
 // A batch is an array of flat objects; anything deeper is refused by the parser.
 constexpr std::size_t k_max_json_depth = 4;
 
-constexpr std::array k_known_fields = {
-    std::string_view("event"),     std::string_view("call_id"),         std::string_view("extension"),
-    std::string_view("ani"),       std::string_view("dnis"),            std::string_view("direction"),
-    std::string_view("ivr_data"),  std::string_view("transfer_target"), std::string_view("end_reason"),
-    std::string_view("occurred_at"),
+enum Field : std::size_t {
+  f_event, f_call_id, f_extension, f_ani, f_dnis, f_direction, f_ivr_data, f_transfer_target,
+  f_end_reason, f_occurred_at, f_count
+};
+
+constexpr std::array<std::string_view, f_count> k_field_names = {
+    "event",    "call_id",         "extension",  "ani",        "dnis",
+    "direction", "ivr_data",       "transfer_target", "end_reason", "occurred_at",
+};
+
+/// One event object as posted: the string value of each field present (null: absent).
+struct RawEvent {
+  std::array<std::optional<std::string>, f_count> values;
+};
+
+/// Builds RawEvents straight from the parser's callbacks, without a document tree in
+/// between (the tree cost more than everything else in ingest). Records the first problem
+/// and ignores the rest of the body's meaning; the parser still checks its syntax.
+class EventCollector : public Poco::JSON::Handler {
+ public:
+  explicit EventCollector(std::size_t max_batch) : m_max_batch(max_batch) {}
+
+  void reset() override {}
+
+  void startObject() override {
+    ++m_depth;
+    if (m_depth == 1) {
+      m_single = true;
+      begin_event();
+    } else if (m_depth == 2 && m_in_array) {
+      begin_event();
+    } else {
+      nested();
+    }
+  }
+  void endObject() override { --m_depth; }
+  void startArray() override {
+    ++m_depth;
+    if (m_depth == 1) {
+      m_in_array = true;
+    } else {
+      nested();
+    }
+  }
+  void endArray() override {
+    --m_depth;
+    if (m_depth == 0 && m_in_array && m_count == 0) {
+      note(BodyProblem::invalid, "the batch is empty");
+    }
+  }
+  void key(const std::string& name) override {
+    if (!in_event_level() || !m_problem.message.empty()) {
+      return;
+    }
+    const auto it = std::find(k_field_names.begin(), k_field_names.end(), name);
+    if (it == k_field_names.end()) {
+      note(BodyProblem::invalid, prefix() + name.substr(0, 64) + ": unknown field");
+      return;
+    }
+    m_field = static_cast<std::size_t>(it - k_field_names.begin());
+    if (m_seen[m_field]) {
+      note(BodyProblem::invalid, prefix() + name + ": given twice");
+    }
+    m_seen[m_field] = true;
+  }
+  void null() override { scalar(); }
+  void value(int) override { not_a_string(); }
+  void value(unsigned) override { not_a_string(); }
+  void value(Poco::Int64) override { not_a_string(); }
+  void value(Poco::UInt64) override { not_a_string(); }
+  void value(double) override { not_a_string(); }
+  void value(bool) override { not_a_string(); }
+  void value(const std::string& text) override {
+    if (scalar() && m_storing) {
+      m_events.back().values[m_field] = text;
+    }
+  }
+
+  std::vector<RawEvent>& events() { return m_events; }
+  const BodyError& problem() const { return m_problem; }
+
+ private:
+  bool in_event_level() const {
+    return (m_single && m_depth == 1) || (m_in_array && m_depth == 2);
+  }
+
+  std::string prefix() const {
+    return m_in_array ? "events[" + std::to_string(m_count - 1) + "]." : std::string();
+  }
+
+  void begin_event() {
+    ++m_count;
+    m_seen.fill(false);
+    m_field = f_count;
+    if (m_count > m_max_batch) {
+      note(BodyProblem::invalid, "the batch has more than " + std::to_string(m_max_batch) +
+                                     " events; at most " + std::to_string(m_max_batch) +
+                                     " are allowed");
+    }
+    m_storing = m_problem.message.empty();
+    if (m_storing) {
+      m_events.emplace_back();
+    }
+  }
+
+  /// A scalar arrived; true when it is a field value of an event.
+  bool scalar() {
+    if (m_depth == 0) {
+      note(BodyProblem::malformed, "the body must be a JSON event object or an array of them");
+      return false;
+    }
+    if (m_in_array && m_depth == 1) {
+      ++m_count;
+      note(BodyProblem::invalid, prefix().substr(0, prefix().size() - 1) + ": must be an event object");
+      return false;
+    }
+    return in_event_level() && m_field < f_count;
+  }
+
+  void not_a_string() {
+    if (scalar()) {
+      note(BodyProblem::invalid, prefix() + std::string(k_field_names[m_field]) + ": must be a string");
+    }
+  }
+
+  void nested() {
+    if (m_in_array && m_depth == 2) {
+      ++m_count;
+      note(BodyProblem::invalid, prefix().substr(0, prefix().size() - 1) + ": must be an event object");
+    } else if (m_field < f_count && m_depth == (m_single ? 2u : 3u)) {
+      note(BodyProblem::invalid, prefix() + std::string(k_field_names[m_field]) + ": must be a string");
+    }
+  }
+
+  void note(BodyProblem problem, std::string message) {
+    if (m_problem.message.empty()) {
+      m_problem = {problem, std::move(message)};
+      m_storing = false;
+    }
+  }
+
+  std::size_t m_max_batch;
+  std::size_t m_depth = 0;
+  std::size_t m_count = 0;
+  std::size_t m_field = f_count;
+  bool m_single = false;
+  bool m_in_array = false;
+  bool m_storing = false;
+  std::array<bool, f_count> m_seen{};
+  std::vector<RawEvent> m_events;
+  BodyError m_problem;
 };
 
 /// How a text field may look.
@@ -45,36 +188,27 @@ bool fits(std::string_view text, Charset charset) {
 
 class EventReader {
  public:
-  EventReader(const Poco::JSON::Object& object, std::string prefix, BodyError& error)
-      : m_object(object), m_prefix(std::move(prefix)), m_error(error) {}
+  EventReader(RawEvent& raw, std::string prefix, BodyError& error)
+      : m_raw(raw), m_prefix(std::move(prefix)), m_error(error) {}
 
-  /// Reads a string field; absent or null leaves `out` unchanged. False on error.
-  bool text(std::string_view name, std::string& out, std::size_t max_length, Charset charset,
-            bool required) {
-    const std::string key(name);
-    if (!m_object.has(key) || m_object.get(key).isEmpty()) {
-      if (required) {
-        return fail(name, "is required");
-      }
-      return true;
+  /// Moves a string field into `out`; absent leaves `out` unchanged. False on error.
+  bool text(Field field, std::string& out, std::size_t max_length, Charset charset, bool required) {
+    const std::string_view name = k_field_names[field];
+    auto& value = m_raw.values[field];
+    if (!value) {
+      return required ? fail(name, "is required") : true;
     }
-    const Var& value = m_object.get(key);
-    if (!value.isString()) {
-      return fail(name, "must be a string");
-    }
-    std::string text = value.extract<std::string>();
-    if (required && text.empty()) {
+    if (required && value->empty()) {
       return fail(name, "must not be empty");
     }
-    if (text.size() > max_length) {
+    if (value->size() > max_length) {
       return fail(name, "longer than " + std::to_string(max_length) + " bytes");
     }
-    if (!fits(text, charset)) {
-      return fail(name, charset == Charset::token
-                            ? "must be printable ASCII without spaces"
-                            : "must be UTF-8 without control characters");
+    if (!fits(*value, charset)) {
+      return fail(name, charset == Charset::token ? "must be printable ASCII without spaces"
+                                                  : "must be UTF-8 without control characters");
     }
-    out = std::move(text);
+    out = std::move(*value);
     return true;
   }
 
@@ -85,45 +219,31 @@ class EventReader {
   }
 
  private:
-  const Poco::JSON::Object& m_object;
+  RawEvent& m_raw;
   std::string m_prefix;
   BodyError& m_error;
 };
 
-bool read_event(const Var& value, std::string prefix,
+bool read_event(RawEvent& raw, std::string prefix,
                 std::chrono::system_clock::time_point received_at, CallEvent& event,
                 BodyError& error) {
-  if (value.type() != typeid(Poco::JSON::Object::Ptr)) {
-    error = {BodyProblem::invalid,
-             (prefix.empty() ? std::string("the body") : prefix.substr(0, prefix.size() - 1)) +
-                 ": must be an event object"};
-    return false;
-  }
-  const auto object = value.extract<Poco::JSON::Object::Ptr>();
-  EventReader reader(*object, prefix, error);
-  for (const auto& [key, field] : *object) {
-    if (std::find(k_known_fields.begin(), k_known_fields.end(), key) == k_known_fields.end()) {
-      return reader.fail(key.substr(0, 64), "unknown field");
-    }
-  }
-
+  EventReader reader(raw, std::move(prefix), error);
   std::string type_name;
   std::string direction_name;
   std::string reason_name;
   std::string time_text;
-  if (!reader.text("event", type_name, 32, Charset::token, true) ||
-      !reader.text("call_id", event.call_id, k_max_call_id, Charset::token, true) ||
-      !reader.text("extension", event.extension, k_max_extension, Charset::token, true) ||
-      !reader.text("ani", event.ani, k_max_number, Charset::text, false) ||
-      !reader.text("dnis", event.dnis, k_max_number, Charset::text, false) ||
-      !reader.text("direction", direction_name, 16, Charset::token, false) ||
-      !reader.text("ivr_data", event.ivr_data, k_max_ivr_data, Charset::text, false) ||
-      !reader.text("transfer_target", event.transfer_target, k_max_number, Charset::text, false) ||
-      !reader.text("end_reason", reason_name, 32, Charset::token, false) ||
-      !reader.text("occurred_at", time_text, 64, Charset::token, false)) {
+  if (!reader.text(f_event, type_name, 32, Charset::token, true) ||
+      !reader.text(f_call_id, event.call_id, k_max_call_id, Charset::token, true) ||
+      !reader.text(f_extension, event.extension, k_max_extension, Charset::token, true) ||
+      !reader.text(f_ani, event.ani, k_max_number, Charset::text, false) ||
+      !reader.text(f_dnis, event.dnis, k_max_number, Charset::text, false) ||
+      !reader.text(f_direction, direction_name, 16, Charset::token, false) ||
+      !reader.text(f_ivr_data, event.ivr_data, k_max_ivr_data, Charset::text, false) ||
+      !reader.text(f_transfer_target, event.transfer_target, k_max_number, Charset::text, false) ||
+      !reader.text(f_end_reason, reason_name, 32, Charset::token, false) ||
+      !reader.text(f_occurred_at, time_text, 64, Charset::token, false)) {
     return false;
   }
-
   auto type = parse_call_event_type(type_name);
   if (!type) {
     return reader.fail("event", type.error().message);
@@ -180,11 +300,12 @@ int digits(std::string_view text, std::size_t pos, std::size_t count, bool& ok) 
 std::vector<CallEvent> parse_events(std::string_view body, std::size_t max_batch,
                                     std::chrono::system_clock::time_point received_at,
                                     BodyError& error) {
-  Var parsed;
+  auto* collector = new EventCollector(max_batch);
+  const Poco::JSON::Handler::Ptr handler(collector);  // owns it
   try {
-    Poco::JSON::Parser parser;
+    Poco::JSON::Parser parser(handler);
     parser.setDepth(k_max_json_depth);
-    parsed = parser.parse(std::string(body));
+    parser.parse(std::string(body));
   } catch (const Poco::Exception& exception) {
     const auto first = body.find_first_not_of(" \t\r\n");
     const bool container = first != std::string_view::npos && (body[first] == '{' || body[first] == '[');
@@ -193,32 +314,23 @@ std::vector<CallEvent> parse_events(std::string_view body, std::size_t max_batch
                        : std::string("the body must be a JSON event object or an array of them")};
     return {};
   }
-
-  std::vector<CallEvent> events;
-  if (parsed.type() == typeid(Poco::JSON::Array::Ptr)) {
-    const auto array = parsed.extract<Poco::JSON::Array::Ptr>();
-    if (array->size() == 0) {
-      error = {BodyProblem::invalid, "the batch is empty"};
-      return {};
-    }
-    if (array->size() > max_batch) {
-      error = {BodyProblem::invalid, "the batch has " + std::to_string(array->size()) +
-                                         " events; at most " + std::to_string(max_batch) +
-                                         " are allowed"};
-      return {};
-    }
-    events.resize(array->size());
-    for (std::size_t i = 0; i < array->size(); ++i) {
-      if (!read_event(array->get(static_cast<unsigned>(i)), "events[" + std::to_string(i) + "].",
-                      received_at, events[i], error)) {
-        return {};
-      }
-    }
-    return events;
-  }
-  events.resize(1);
-  if (!read_event(parsed, "", received_at, events[0], error)) {
+  if (!collector->problem().message.empty()) {
+    error = collector->problem();
     return {};
+  }
+  auto& raw = collector->events();
+  if (raw.empty()) {
+    error = {BodyProblem::malformed, "the body must be a JSON event object or an array of them"};
+    return {};
+  }
+  const bool batch = body.find_first_not_of(" \t\r\n") != std::string_view::npos &&
+                     body[body.find_first_not_of(" \t\r\n")] == '[';
+  std::vector<CallEvent> events(raw.size());
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    if (!read_event(raw[i], batch ? "events[" + std::to_string(i) + "]." : std::string(),
+                    received_at, events[i], error)) {
+      return {};
+    }
   }
   return events;
 }

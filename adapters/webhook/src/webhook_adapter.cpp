@@ -2,6 +2,7 @@
 
 #include "cti/adapters/webhook/webhook_client.hpp"
 #include "event_json.hpp"
+#include "hmac.hpp"
 
 #include <Poco/Dynamic/Var.h>
 #include <Poco/Exception.h>
@@ -130,7 +131,10 @@ Result<void> not_supported(std::string_view verb) {
 class WebhookPbxConnector final : public WebhookConnector {
  public:
   WebhookPbxConnector(Config config, WallClock clock)
-      : m_config(std::move(config)), m_clock(std::move(clock)), m_replays(m_config.replay_cache_size) {}
+      : m_config(std::move(config)),
+        m_clock(std::move(clock)),
+        m_hmac(m_config.secret),
+        m_replays(m_config.replay_cache_size) {}
 
   Result<void> start(CallEventHandler on_event) override {
     if (m_config.secret.size() < k_min_secret) {
@@ -239,8 +243,9 @@ class WebhookPbxConnector final : public WebhookConnector {
                     "missing or malformed " + std::string(k_signature_header) +
                         " header (expected sha256=<64 hex digits>)");
     }
-    const std::string expected = sign(m_config.secret, request.timestamp, request.body);
-    const std::string presented = lower(given);
+    const auto digest = m_hmac.mac({request.timestamp, ".", request.body});
+    const std::string expected = detail::to_hex(digest.data(), digest.size());
+    const std::string presented = lower(given.substr(k_prefix.size()));
     if (CRYPTO_memcmp(expected.data(), presented.data(), expected.size()) != 0) {
       return refuse(401, ErrorCode::unauthorized,
                     "the signature does not match the body (HMAC-SHA256 over "
@@ -331,6 +336,7 @@ class WebhookPbxConnector final : public WebhookConnector {
 
   Config m_config;
   WallClock m_clock;
+  detail::HmacSha256 m_hmac;  // keyed once: the ingest path verifies every request
   ReplayCache m_replays;
   std::mutex m_delivery;  // one handler call at a time; stop() waits on it
   CallEventHandler m_handler;

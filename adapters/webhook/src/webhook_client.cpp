@@ -1,5 +1,7 @@
 #include "cti/adapters/webhook/webhook_client.hpp"
 
+#include "hmac.hpp"
+
 #include <Poco/Exception.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
@@ -13,9 +15,6 @@
 #include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include <algorithm>
 #include <array>
 #include <cstdio>
@@ -23,9 +22,8 @@
 #include <sstream>
 
 namespace cti::adapters::webhook {
-namespace {
 
-constexpr std::size_t k_max_reply_body = 64 * 1024;
+namespace detail {
 
 std::string to_hex(const unsigned char* data, std::size_t size) {
   static constexpr char k_digits[] = "0123456789abcdef";
@@ -36,6 +34,12 @@ std::string to_hex(const unsigned char* data, std::size_t size) {
   }
   return out;
 }
+
+}  // namespace detail
+
+namespace {
+
+constexpr std::size_t k_max_reply_body = 64 * 1024;
 
 std::unique_ptr<Poco::Net::HTTPClientSession> open_session(const Poco::URI& uri,
                                                            const PostOptions& options) {
@@ -79,15 +83,8 @@ std::string describe_error_body(std::string_view body) {
 }
 
 std::string sign(std::string_view secret, std::string_view timestamp, std::string_view body) {
-  std::string message;
-  message.reserve(timestamp.size() + 1 + body.size());
-  message.append(timestamp).append(1, '.').append(body);
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int length = 0;
-  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
-       reinterpret_cast<const unsigned char*>(message.data()), message.size(), digest.data(),
-       &length);
-  return "sha256=" + to_hex(digest.data(), length);
+  const auto digest = detail::HmacSha256(secret).mac({timestamp, ".", body});
+  return "sha256=" + detail::to_hex(digest.data(), digest.size());
 }
 
 std::string format_time(std::chrono::system_clock::time_point time) {

@@ -69,6 +69,9 @@ bool contains(const std::string& haystack, std::string_view needle) {
 TEST_CASE("sign() matches `openssl dgst -sha256 -hmac` (the worked example of docs/webhook.md)") {
   CHECK(sign(k_secret, "1714564800", k_ringing) ==
         "sha256=b8738d501f2ed41588cad76283a05d2d262c94012e8857e39a18729577685c3c");
+  // A key longer than SHA-256's 64-byte block is hashed first.
+  CHECK(sign(std::string(100, 'k'), "1714564800", "{}") ==
+        "sha256=9db65cadabe37ff21deb6537da68a871e9c4c1fa2c27822f39f4543b59bbe462");
 }
 
 TEST_CASE("a signed single event is accepted and delivered with every field") {
@@ -295,6 +298,11 @@ TEST_CASE("invalid events are 422, name the field, and deliver nothing") {
       {R"({"event":"ringing",)" + ok + R"(,"occurred_at":"yesterday"})", "occurred_at: must be an RFC 3339 time"},
       {R"({"event":"ringing",)" + ok + R"(,"occurred_at":"2024-02-30T00:00:00Z"})", "occurred_at"},
       {R"({"event":"ringing",)" + ok + R"(,"colour":"red"})", "colour: unknown field"},
+      {R"({"event":"ringing",)" + ok + R"(,"ani":"1","ani":"2"})", "ani: given twice"},
+      {R"({"event":"ringing",)" + ok + R"(,"ani":{"number":"1"}})", "ani: must be a string"},
+      {R"({"event":"ringing",)" + ok + R"(,"ani":["1"]})", "ani: must be a string"},
+      {R"({"event":"ringing",)" + ok + R"(,"dnis":true})", "dnis: must be a string"},
+      {"[" + std::string(R"({"event":"ringing",)") + ok + R"(},[]])", "events[1]: must be an event object"},
       {"[]", "the batch is empty"},
       {"[" + std::string(R"({"event":"ringing",)") + ok + "},1]", "events[1]: must be an event object"},
       {"[" + std::string(R"({"event":"ringing",)") + ok + R"(},{"event":"held","call_id":"c"}])",
@@ -321,7 +329,7 @@ TEST_CASE("batches are bounded") {
   CHECK(harness.post("[" + one + "," + one + "," + one + "]").status == 200);
   const auto reply = harness.post("[" + one + "," + one + "," + one + "," + one + "]", 1714564801);
   CHECK(reply.status == 422);
-  CHECK(contains(error_of(reply).second, "the batch has 4 events; at most 3"));
+  CHECK(contains(error_of(reply).second, "the batch has more than 3 events; at most 3"));
   CHECK(harness.events.size() == 3);
 }
 
