@@ -11,10 +11,6 @@
 namespace sfproxy::net {
 namespace {
 
-// Room for the method and version around the target before a request line without its CRLF
-// counts as a target that is too long.
-constexpr std::size_t request_line_slack = 64;
-
 constexpr std::string_view crlf = "\r\n";
 
 int hex_value(char c) noexcept {
@@ -44,6 +40,14 @@ std::optional<std::uint64_t> parse_decimal(std::string_view digits) noexcept {
 }
 
 }  // namespace
+
+// HttpRequest is what the parser makes, so its one method lives here too.
+const std::string* HttpRequest::header(std::string_view name) const {
+  for (const auto& [key, value] : headers) {
+    if (key == name) return &value;
+  }
+  return nullptr;
+}
 
 ParseStep HttpRequestParser::feed(std::string_view data) {
   switch (m_state) {
@@ -91,45 +95,22 @@ ParseStep HttpRequestParser::feed_head(std::string_view data) {
   const std::size_t take = std::min(room, data.size());
   m_head.append(data.data(), take);
 
-  const std::size_t blank_line = m_head.find("\r\n\r\n", m_scan_from);
+  std::size_t blank_line = m_head.find("\r\n\r\n", m_scan_from);
+  if (blank_line != std::string::npos && blank_line + 4 > m_limits.max_header_bytes) {
+    blank_line = std::string::npos;  // too late: judged below like a head that never ends
+  }
   if (blank_line == std::string::npos) {
-    // Check the request line as it arrives, so that garbage (a TLS hello sent to a plain
+    // Judge the request line as it arrives, so that garbage (a TLS hello sent to a plain
     // port, say) is refused at once rather than after max_header_bytes or a timeout.
     if (!m_first_line_done) {
-      std::size_t i = m_first_line_checked;
-      for (; i < m_head.size(); ++i) {
-        const char c = m_head[i];
-        if (c == '\r') {
-          if (i + 1 == m_head.size()) break;  // its LF has not arrived yet
-          if (m_head[i + 1] != '\n') return fail(400, "bare CR in the request line", take);
-          // The whole request line is here: judge it now, not after the headers.
-          if (!parse_request_line(std::string_view(m_head).substr(0, i))) {
-            m_state = State::failed;
-            m_head = std::string();
-            return {ParseEvent::failed, take};
-          }
-          m_first_line_done = true;
-          break;
-        }
-        const auto byte = static_cast<unsigned char>(c);
-        if (byte < 0x20 || byte >= 0x7f) {
-          return fail(400, "invalid character in the request line", take);
-        }
-        if (!m_method_done) {
-          if (c == ' ') {
-            m_method_done = true;
-          } else if (!is_token_char(c)) {
-            return fail(400, "invalid character in the method", take);
-          }
-        }
-      }
-      m_first_line_checked = i;
-      if (!m_first_line_done && m_head.size() > m_limits.max_target_bytes + request_line_slack) {
-        return fail(414, "request target too long", take);
+      if (!scan_request_line(m_head) || !finish_request_line(m_head)) {
+        m_state = State::failed;
+        m_head = std::string();
+        return {ParseEvent::failed, take};
       }
     }
     if (m_head.size() > m_limits.max_header_bytes) {
-      if (!m_first_line_done) return fail(414, "request target too long", take);
+      if (!m_first_line_done) return fail(414, "request line too long", take);
       return fail(431, "request header fields too large", take);
     }
     m_scan_from = m_head.size() >= 3 ? m_head.size() - 3 : 0;
@@ -137,9 +118,6 @@ ParseStep HttpRequestParser::feed_head(std::string_view data) {
   }
 
   const std::size_t head_end = blank_line + 4;
-  if (head_end > m_limits.max_header_bytes) {
-    return fail(431, "request header fields too large", take);
-  }
   const std::size_t consumed = take - (m_head.size() - head_end);
   m_head.resize(head_end);
   const std::string head = std::exchange(m_head, std::string());
@@ -154,6 +132,49 @@ ParseStep HttpRequestParser::feed_head(std::string_view data) {
   }
   m_state = State::done;
   return {ParseEvent::complete, consumed};
+}
+
+// Checks the request line byte by byte in arrival order (characters, method, target length),
+// so that the first fault found does not depend on how the bytes were split.
+bool HttpRequestParser::scan_request_line(std::string_view text) {
+  RequestLineScan& scan = m_line_scan;
+  for (; scan.position < text.size(); ++scan.position) {
+    const char c = text[scan.position];
+    if (c == '\r') {
+      scan.line_done = true;
+      return true;
+    }
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte >= 0x7f) return set_error(400, "invalid character in the request line");
+    if (!scan.method_done) {
+      if (c == ' ') {
+        if (scan.method_length == 0) return set_error(400, "invalid method");
+        scan.method_done = true;
+      } else if (!is_token_char(c)) {
+        return set_error(400, "invalid character in the method");
+      } else {
+        ++scan.method_length;
+      }
+    } else if (!scan.target_done) {
+      if (c == ' ') {
+        scan.target_done = true;
+      } else if (++scan.target_length > m_limits.max_target_bytes) {
+        return set_error(414, "request target too long");
+      }
+    }
+  }
+  return true;
+}
+
+// Once the request line's CRLF is in, the line is parsed in full.
+bool HttpRequestParser::finish_request_line(std::string_view text) {
+  if (!m_line_scan.line_done) return true;
+  const std::size_t cr = m_line_scan.position;
+  if (cr + 1 >= text.size()) return true;  // its LF has not arrived yet
+  if (text[cr + 1] != '\n') return set_error(400, "bare CR in the request line");
+  if (!parse_request_line(text.substr(0, cr))) return false;
+  m_first_line_done = true;
+  return true;
 }
 
 ParseStep HttpRequestParser::feed_body(std::string_view data) {
@@ -178,9 +199,12 @@ bool HttpRequestParser::set_error(int status, std::string message) {
 }
 
 bool HttpRequestParser::parse_head(std::string_view head) {
-  // Every line, the last included, ends in CRLF once the final empty line is dropped.
+  // The request line goes through the same byte-by-byte scan as when it arrives alone.
+  if (!m_first_line_done && (!scan_request_line(head) || !finish_request_line(head))) return false;
+  // After the request line, every header line, the last included, ends in CRLF once the
+  // final empty line is dropped.
   std::string_view rest = head.substr(0, head.size() - crlf.size());
-  bool first = true;
+  rest.remove_prefix(rest.find(crlf) + crlf.size());
   while (!rest.empty()) {
     const std::size_t end = rest.find(crlf);
     const std::string_view line = rest.substr(0, end);
@@ -188,18 +212,13 @@ bool HttpRequestParser::parse_head(std::string_view head) {
     if (line.find_first_of("\r\n") != std::string_view::npos) {
       return set_error(400, "bare CR or LF in the request head");
     }
-    if (first) {
-      // Judged already if it arrived before the rest of the head.
-      if (!m_first_line_done && !parse_request_line(line)) return false;
-      first = false;
-    } else if (!parse_header_line(line)) {
-      return false;
-    }
+    if (!parse_header_line(line)) return false;
   }
   return apply_headers();
 }
 
 bool HttpRequestParser::parse_request_line(std::string_view line) {
+  // Characters, method and target length were checked by scan_request_line.
   const std::size_t first_space = line.find(' ');
   if (first_space == std::string_view::npos) return set_error(400, "malformed request line");
   const std::string_view method = line.substr(0, first_space);
@@ -208,9 +227,7 @@ bool HttpRequestParser::parse_request_line(std::string_view line) {
   if (second_space == std::string_view::npos) return set_error(400, "malformed request line");
   const std::string_view target = after_method.substr(0, second_space);
   const std::string_view version = after_method.substr(second_space + 1);
-  if (!is_token(method)) return set_error(400, "invalid method");
   if (target.empty()) return set_error(400, "malformed request line");
-  if (target.size() > m_limits.max_target_bytes) return set_error(414, "request target too long");
 
   if (version == "HTTP/1.1") {
     m_http10 = false;

@@ -78,6 +78,8 @@ class HttpRequestParser {
   ParseStep feed_head(std::string_view data);
   ParseStep feed_body(std::string_view data);
   ParseStep fail(int status, std::string message, std::size_t consumed);
+  bool scan_request_line(std::string_view text);
+  bool finish_request_line(std::string_view text);
   bool parse_head(std::string_view head);
   bool parse_request_line(std::string_view line);
   bool parse_target(std::string_view target);
@@ -91,9 +93,16 @@ class HttpRequestParser {
   std::size_t m_scan_from = 0;   // where to resume looking for the blank line
   bool m_pending_cr = false;     // a CR among the leading empty lines, its LF still due
   std::size_t m_leading_bytes = 0;
-  std::size_t m_first_line_checked = 0;  // request-line bytes already checked as they came
-  bool m_first_line_done = false;
-  bool m_method_done = false;
+  struct RequestLineScan {
+    std::size_t position = 0;  // next byte of the request line to check
+    std::size_t method_length = 0;
+    std::size_t target_length = 0;
+    bool method_done = false;
+    bool target_done = false;
+    bool line_done = false;    // position is at its CR
+  };
+  RequestLineScan m_line_scan;
+  bool m_first_line_done = false;  // parsed in full
   bool m_started = false;
   HttpRequest m_request;
   ParseError m_error;

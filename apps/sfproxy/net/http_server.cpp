@@ -129,13 +129,6 @@ class ReactorHttpServer final : public HttpServer {
 
 }  // namespace
 
-const std::string* HttpRequest::header(std::string_view name) const {
-  for (const auto& [key, value] : headers) {
-    if (key == name) return &value;
-  }
-  return nullptr;
-}
-
 cti::Result<std::unique_ptr<HttpServer>> make_http_server(ServerConfig config, Handler handler) {
   if (!handler) return invalid("no request handler");
   CTI_TRY(check_config(config));
