@@ -4,6 +4,7 @@
 // the caller. Each adapter plays it in its own protocol; the sequences are compared field by
 // field, except occurred_at and call_id (each PBX has its own clock and ids).
 
+#include "adapters/asterisk-ami/transcript_runner.hpp"
 #include "cti/adapters/pbx_sim/pbx_sim_adapter.hpp"
 #include "cti/adapters/webhook/webhook_adapter.hpp"
 #include "cti/adapters/webhook/webhook_client.hpp"
@@ -81,6 +82,13 @@ Result<std::vector<CallEvent>> from_webhook() {
   return events;
 }
 
+/// Asterisk sends the AMI events of this call (tests/adapters/asterisk-ami/transcripts/
+/// inbound_ivr_hold.txt) from a fake AMI server to the real connector over loopback TCP.
+Result<std::vector<CallEvent>> from_asterisk_ami() {
+  auto run = CTI_TRY(cti::adapters::asterisk_ami::run_transcript_for_test("inbound_ivr_hold"));
+  return std::move(run.events);
+}
+
 /// One adapter's way of playing the scenario.
 struct Source {
   const char* adapter;
@@ -90,6 +98,7 @@ struct Source {
 const std::vector<Source> k_sources = {
     {"pbx-sim", from_simulator},
     {"webhook", from_webhook},
+    {"asterisk-ami", from_asterisk_ami},
 };
 
 }  // namespace
