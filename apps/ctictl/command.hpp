@@ -30,6 +30,7 @@ int report_error(Io& io, std::string_view message, int code);
 int run_match(const std::vector<std::string>& args, Io& io);
 int run_agents(const std::vector<std::string>& args, Io& io);
 int run_license(const std::vector<std::string>& args, Io& io);
+int run_sf(const std::vector<std::string>& args, Io& io);
 int run_simulate(const std::vector<std::string>& args, Io& io);
 
 }  // namespace ctictl

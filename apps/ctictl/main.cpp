@@ -13,6 +13,7 @@ constexpr std::array k_commands = {
     ctictl::Command{"match", "build (and print) the Salesforce lookups for a call", &ctictl::run_match},
     ctictl::Command{"agents", "add, list and remove agents and their passwords", &ctictl::run_agents},
     ctictl::Command{"license", "show and assign the seats of the agents' licence", &ctictl::run_license},
+    ctictl::Command{"sf", "Salesforce diagnostics: 'sf ping' signs in, shows API usage", &ctictl::run_sf},
     ctictl::Command{"simulate", "play simulated PBX calls; print them or post them to a proxy", &ctictl::run_simulate},
 };
 
