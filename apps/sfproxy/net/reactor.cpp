@@ -614,14 +614,16 @@ void Reactor::dispatch(Connection& c) {
 
 void Reactor::answer_error(Connection& c, int status, std::string_view message) {
   m_shared->counters.bad_requests.fetch_add(1, std::memory_order_relaxed);
-  c.parser.reset();
-  c.in = std::string();
   ResponseFraming framing;
   framing.keep_alive = false;
+  // The message may belong to the parser, so the response is made before the parser goes.
+  std::string response = serialize_response(error_response(status, message), framing, m_config.common_headers,
+                                            current_http_date());
+  c.parser.reset();
+  c.in = std::string();
   c.keep_alive = false;
   c.phase = Phase::writing;
-  queue_output(c, serialize_response(error_response(status, message), framing, m_config.common_headers,
-                                     current_http_date()));
+  queue_output(c, std::move(response));
 }
 
 void Reactor::queue_output(Connection& c, std::string bytes) {
