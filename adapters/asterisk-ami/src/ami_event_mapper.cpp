@@ -20,6 +20,20 @@ constexpr std::size_t k_max_ivr_data = 1024;
 constexpr int k_state_ringing = 5;  // this device is ringing
 constexpr int k_state_up = 6;
 
+// A Uniqueid or Linkedid we can key on and pass on as a call id.
+bool is_valid_id(std::string_view id) {
+  if (id.empty() || id.size() > k_max_id) {
+    return false;
+  }
+  for (const char c : id) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte <= 0x20 || byte == 0x7f) {
+      return false;
+    }
+  }
+  return true;
+}
+
 std::optional<int> parse_int(std::string_view text) {
   int value = 0;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -41,7 +55,9 @@ std::optional<std::chrono::system_clock::time_point> parse_timestamp(std::string
   }
   std::int64_t seconds = 0;
   const auto [end, error] = std::from_chars(whole.data(), whole.data() + whole.size(), seconds);
-  if (error != std::errc{} || end != whole.data() + whole.size()) {
+  // Up to 2100-01-01: beyond that the nanosecond clock would overflow, and no PBX is there yet.
+  if (error != std::errc{} || end != whole.data() + whole.size() || seconds < 0 ||
+      seconds > 4102444800) {
     return std::nullopt;
   }
   std::int64_t micros = 0;
@@ -277,7 +293,7 @@ std::size_t AmiEventMapper::active_call_count() const noexcept {
 
 void AmiEventMapper::on_newchannel(const AmiPacket& p, std::vector<CallEvent>& out) {
   const std::string_view uniqueid = p.get("Uniqueid");
-  if (uniqueid.empty() || uniqueid.size() > k_max_id) {
+  if (!is_valid_id(uniqueid)) {
     note_malformed(p);
     return;
   }
@@ -663,7 +679,7 @@ void AmiEventMapper::on_response(const AmiPacket& p, std::vector<CallEvent>& out
 
 void AmiEventMapper::on_core_show_channel(const AmiPacket& p, std::vector<CallEvent>& out) {
   const std::string_view uniqueid = p.get("Uniqueid");
-  if (uniqueid.empty() || uniqueid.size() > k_max_id) {
+  if (!is_valid_id(uniqueid)) {
     note_malformed(p);
     return;
   }
@@ -761,7 +777,7 @@ AmiEventMapper::Channel* AmiEventMapper::channel_from(const AmiPacket& p, std::s
                                                       bool create, std::vector<CallEvent>& out) {
   std::string scratch;
   const std::string_view uniqueid = field(p, prefix, "Uniqueid", scratch);
-  if (uniqueid.empty() || uniqueid.size() > k_max_id) {
+  if (!is_valid_id(uniqueid)) {
     note_malformed(p);
     return nullptr;
   }
@@ -791,10 +807,8 @@ AmiEventMapper::Channel* AmiEventMapper::create_channel(const AmiPacket& p, std:
   Channel fresh;
   fresh.id = std::string(uniqueid);
   fresh.name = clean(field(p, prefix, "Channel", scratch), k_max_channel_name);
-  fresh.linkedid = clean(field(p, prefix, "Linkedid", scratch), k_max_id);
-  if (fresh.linkedid.empty()) {
-    fresh.linkedid = fresh.id;
-  }
+  const std::string_view linkedid = field(p, prefix, "Linkedid", scratch);
+  fresh.linkedid = is_valid_id(linkedid) ? std::string(linkedid) : fresh.id;
   fresh.exten = clean(field(p, prefix, "Exten", scratch), k_max_number);
   const auto [it, inserted] = m_channels.emplace(fresh.id, std::move(fresh));
   assert(inserted && "create_channel is only called for unknown channels");

@@ -506,11 +506,9 @@ class AmiPbxConnector final : public PbxConnector {
     m_metrics->oversized_lines = parser.oversized_lines;
     m_metrics->oversized_packets = parser.oversized_packets;
     MapperCounters mapper;
-    MapperExamples examples;
     {
       std::lock_guard lock(m_mapper_mutex);
       mapper = m_mapper->counters();
-      examples = m_mapper->examples();
     }
     m_metrics->unhandled_events = mapper.unhandled_events;
     m_metrics->unknown_channel_events = mapper.unknown_channel_events;
@@ -518,31 +516,39 @@ class AmiPbxConnector final : public PbxConnector {
     m_metrics->dropped_values = mapper.dropped_values;
     m_metrics->calls_closed_by_resync = mapper.calls_closed_by_resync;
 
-    if (parser.garbage_lines > 0) {
+    // One log line per kind of anomaly, the first time it is counted.
+    auto first_time = [this](Anomaly kind, std::uint64_t count) {
+      return count > 0 && !m_logged_anomalies.test(static_cast<std::size_t>(kind));
+    };
+    auto example = [this](std::string MapperExamples::*field) {
+      std::lock_guard lock(m_mapper_mutex);
+      return m_mapper->examples().*field;
+    };
+    if (first_time(Anomaly::garbage_lines, parser.garbage_lines)) {
       note_anomaly(Anomaly::garbage_lines, "skipping lines that are not `Key: Value` (counted in garbage_lines)");
     }
-    if (parser.oversized_lines > 0) {
+    if (first_time(Anomaly::oversized_lines, parser.oversized_lines)) {
       note_anomaly(Anomaly::oversized_lines, "dropping over-long lines (counted in oversized_lines)");
     }
-    if (parser.oversized_packets > 0) {
+    if (first_time(Anomaly::oversized_packets, parser.oversized_packets)) {
       note_anomaly(Anomaly::oversized_packets, "dropping packets with too many headers");
     }
-    if (mapper.unhandled_events > 0) {
-      note_anomaly(Anomaly::unhandled_events,
-                   "ignoring AMI events the adapter does not use (first: " + examples.unhandled_event + ")");
+    if (first_time(Anomaly::unhandled_events, mapper.unhandled_events)) {
+      note_anomaly(Anomaly::unhandled_events, "ignoring AMI events the adapter does not use (first: " +
+                                                  example(&MapperExamples::unhandled_event) + ")");
     }
-    if (mapper.unknown_channel_events > 0) {
-      note_anomaly(Anomaly::unknown_channel,
-                   "ignoring events for channels never seen (first: " + examples.unknown_channel + ")");
+    if (first_time(Anomaly::unknown_channel, mapper.unknown_channel_events)) {
+      note_anomaly(Anomaly::unknown_channel, "ignoring events for channels never seen (first: " +
+                                                 example(&MapperExamples::unknown_channel) + ")");
     }
-    if (mapper.malformed_events > 0) {
-      note_anomaly(Anomaly::malformed_events,
-                   "dropping events missing a key they need (first: " + examples.malformed_event + ")");
+    if (first_time(Anomaly::malformed_events, mapper.malformed_events)) {
+      note_anomaly(Anomaly::malformed_events, "dropping events missing a key they need (first: " +
+                                                  example(&MapperExamples::malformed_event) + ")");
     }
-    if (mapper.dropped_values > 0) {
+    if (first_time(Anomaly::dropped_values, mapper.dropped_values)) {
       note_anomaly(Anomaly::dropped_values, "dropping over-long or control-character values");
     }
-    if (mapper.channel_limit_hits > 0) {
+    if (first_time(Anomaly::channel_limit, mapper.channel_limit_hits)) {
       note_anomaly(Anomaly::channel_limit, "too many live channels; new ones are ignored");
     }
   }

@@ -333,6 +333,17 @@ TEST_CASE("end reasons") {
     CHECK(m.events[0].occurred_at == std::chrono::system_clock::time_point(
                                          std::chrono::milliseconds(1732550000250LL)));
   }
+  SUBCASE("a Timestamp that is not a time falls back to the clock") {
+    for (const std::string_view stamp : {"999999999999.5", "-5.0", "12.x", "1.1234567890", "."}) {
+      CAPTURE(stamp);
+      Mapper m;
+      m << newchannel("PJSIP/carrier-1", c, c, "5550100", "800", "4")
+        << newchannel("PJSIP/137-0002", a, c, "137", "137")
+        << packet({{"Event", "Newstate"}, {"ChannelState", "5"}, {"Uniqueid", a}, {"Timestamp", stamp}});
+      REQUIRE(m.events.size() == 1);
+      CHECK(m.events[0].occurred_at == k_now);
+    }
+  }
 }
 
 TEST_CASE("ring-all: two agents ring for one caller, each call has its own id") {

@@ -142,6 +142,28 @@ TEST_CASE("parse_config: errors name the key") {
   }
 }
 
+TEST_CASE("the example configuration parses") {
+  YAML::Node section = YAML::LoadFile(std::string(CTI_AMI_EXAMPLE_DIR) + "/asterisk-ami.yaml")["asterisk-ami"];
+  REQUIRE(section.IsMap());
+  // The example points at a file on a PBX host; use a file that exists here.
+  const std::filesystem::path file =
+      std::filesystem::temp_directory_path() / ("cti_ami_example_" + std::to_string(::getpid()));
+  {
+    std::ofstream out(file);
+    out << "s3cret\n";
+  }
+  section["secret_file"] = file.string();
+  const Result<Config> config = parse_config(section);
+  std::filesystem::remove(file);
+  REQUIRE_MESSAGE(config, (config ? "" : config.error().message));
+  CHECK(config->username == "cti");
+  CHECK(config->agent_extensions == std::vector<std::string>{"137", "138"});
+  CHECK(config->ivr_user_event == "CtiIvrData");
+  const Config defaults;
+  CHECK(config->channel_pattern == defaults.channel_pattern);
+  CHECK(config->ping_interval == defaults.ping_interval);
+}
+
 TEST_CASE("validate checks a Config built in code") {
   Config config;
   config.username = "cti";

@@ -98,7 +98,9 @@ void FakeAmiServer::run() {
         read_client();
       }
       run_script();
+      flush();
     } catch (const Poco::Exception&) {
+      m_out.clear();
       // The client went away mid-write: forget it and accept the next one.
       if (m_client) {
         try {
@@ -365,6 +367,20 @@ void FakeAmiServer::write(const std::string& bytes) {
   if (!m_client) {
     return;
   }
+  // Gathered and sent once per loop turn (or every 64 KiB), as a PBX's buffered stream is.
+  m_out.append(bytes);
+  if (m_out.size() >= 65536) {
+    flush();
+  }
+}
+
+void FakeAmiServer::flush() {
+  if (!m_client || m_out.empty()) {
+    m_out.clear();
+    return;
+  }
+  const std::string bytes = std::move(m_out);
+  m_out.clear();
   std::size_t sent = 0;
   while (sent < bytes.size()) {
     std::size_t piece = bytes.size() - sent;
@@ -384,6 +400,7 @@ void FakeAmiServer::close_client() {
   if (!m_client) {
     return;
   }
+  flush();
   try {
     m_client->shutdownSend();
   } catch (const Poco::Exception&) {

@@ -86,6 +86,7 @@ class FakeAmiServer {
                      std::vector<std::pair<std::string, std::string>> extra = {});
   void send_line(std::string_view line);
   void write(const std::string& bytes);
+  void flush();
   void close_client();
   void apply_to_model(const std::vector<std::pair<std::string, std::string>>& headers);
   std::vector<std::pair<std::string, std::string>> substituted(const TranscriptStep& step) const;
@@ -108,6 +109,7 @@ class FakeAmiServer {
   bool m_resynced = false;
   bool m_offline = false;
   std::size_t m_step = 0;
+  std::string m_out;  // written, not yet sent
   std::deque<AmiPacket> m_deferred;  // actions a later %expect will answer
   std::unordered_map<std::string, std::string> m_variables;
   std::vector<std::string> m_channel_order;

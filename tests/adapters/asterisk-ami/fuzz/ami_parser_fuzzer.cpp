@@ -73,10 +73,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::vector<std::string> split = frame(input, piece);
   FUZZ_CHECK(whole == split);
 
-  MapperSettings settings;
-  settings.channel_pattern = std::regex(R"(^(?:PJSIP|SIP|IAX2)/([0-9]+)-[0-9A-Za-z]+$)");
-  settings.ivr_user_event = "CtiIvrData";
-  settings.max_channels = 1000;
+  static const MapperSettings settings = [] {
+    MapperSettings s;
+    s.channel_pattern = std::regex(R"(^(?:PJSIP|SIP|IAX2)/([0-9]+)-[0-9A-Za-z]+$)");
+    s.ivr_user_event = "CtiIvrData";
+    s.max_channels = 1000;
+    return s;
+  }();
   AmiEventMapper mapper(settings, [] { return std::chrono::system_clock::time_point{}; });
   mapper.originate_requested("a-1", "c-1", "137", "5550100");
   mapper.begin_resync("r-1");
