@@ -1,0 +1,363 @@
+// sfproxy end to end, in-process: the real HTTPS server on 127.0.0.1:0 with a test CA, the
+// SQLite agent directory, and (in server mode) the Salesforce adapter against the REST
+// emulator over TLS. Call events are injected through a PBX fake; clients are real TLS
+// clients reading the event stream as a browser would.
+
+#include "proxy_stack.hpp"
+#include "store/password_hash.hpp"
+#include "store/sqlite_agent_directory.hpp"
+
+#include "sfemu/emulator.hpp"
+#include "support/test_http_client.hpp"
+#include "support/test_tls.hpp"
+
+#include <doctest/doctest.h>
+
+#include <mutex>
+#include <regex>
+#include <thread>
+
+using namespace std::chrono_literals;
+using cti::testing::TestHttpClient;
+
+namespace {
+
+/// A PBX whose events the test emits by hand; records commands.
+class HandPbx final : public cti::PbxConnector {
+ public:
+  cti::Result<void> start(cti::CallEventHandler on_event) override {
+    std::lock_guard lock(m_mutex);
+    m_on_event = std::move(on_event);
+    return {};
+  }
+  void stop() override {
+    std::lock_guard lock(m_mutex);
+    m_on_event = nullptr;
+  }
+  void emit(cti::CallEvent event) {
+    std::lock_guard lock(m_mutex);
+    if (m_on_event) {
+      m_on_event(event);
+    }
+  }
+  cti::Result<std::string> make_call(std::string_view extension, std::string_view digits) override {
+    std::lock_guard lock(m_mutex);
+    dialled.push_back(std::string(extension) + ">" + std::string(digits));
+    return std::string("out-1");
+  }
+  cti::Result<void> answer(std::string_view) override { return {}; }
+  cti::Result<void> hangup(std::string_view) override { return {}; }
+  cti::Result<void> hold(std::string_view) override { return {}; }
+  cti::Result<void> retrieve(std::string_view) override { return {}; }
+  cti::PbxCapabilities capabilities() const override { return {true, false, true, true}; }
+  cti::PbxHealth health() const override { return {true, "hand-driven"}; }
+
+  std::vector<std::string> dialled;
+
+ private:
+  std::mutex m_mutex;
+  cti::CallEventHandler m_on_event;
+};
+
+cti::CallEvent ringing(std::string call_id, std::string ani, std::string ivr) {
+  cti::CallEvent event;
+  event.type = cti::CallEventType::ringing;
+  event.call_id = std::move(call_id);
+  event.extension = "137";
+  event.ani = std::move(ani);
+  event.dnis = "8005550100";
+  event.ivr_data = std::move(ivr);
+  return event;
+}
+
+std::string data_file() { return std::string(CTI_SOURCE_DIR) + "/examples/data/crm.json"; }
+
+struct Proxy {
+  explicit Proxy(sfproxy::MatchMode mode = sfproxy::MatchMode::agent,
+                 std::function<void(sfproxy::SfproxyConfig&)> tweak = {}) {
+    sfproxy::SfproxyConfig config;
+    config.server.address = "127.0.0.1";
+    config.server.port = 0;
+    config.server.reactor_threads = 1;
+    config.server.tls.certificate_file = pki.server().certificate_file;
+    config.server.tls.private_key_file = pki.server().private_key_file;
+    config.public_host = "localhost";
+    config.frame_ancestors = sfproxy::default_frame_ancestors();
+    config.proxy.match_mode = mode;
+    config.proxy.match_deadline = 1500ms;
+    config.log_level = cti::app::LogLevel::error;
+    if (mode == sfproxy::MatchMode::server) {
+      cti::sfemu::Options options;
+      options.data_file = data_file();
+      options.tls_cert_file = pki.server().certificate_file;
+      options.tls_key_file = pki.server().private_key_file;
+      emulator = cti::sfemu::Emulator::start(options);
+      cti::adapters::salesforce::Config sf;
+      sf.instance_url = "https://localhost:" + std::to_string(emulator->port());
+      sf.auth.method = cti::adapters::salesforce::AuthMethod::client_credentials;
+      sf.auth.client_id = "3MVG9sfemuDemoConsumerKeyForSfproxy";
+      sf.auth.client_secret = "sfemu-demo-secret-0001";
+      sf.tls.ca_file = pki.ca_file();
+      sf.retries = 0;
+      sf.request_timeout = 1000ms;
+      sf.call_deadline = 1200ms;
+      config.salesforce = sf;
+    }
+    if (tweak) {
+      tweak(config);
+    }
+    auto directory = std::make_unique<sfproxy::SqliteAgentDirectory>(
+        dir.file("agents.db"), "Salesforce Integration", 1,
+        sfproxy::PasswordHasher::with_cost_for_test({1, 8192}));
+    directory->add_agent("137", "Rose Gonzalez", "correct horse").value();
+    directory->assign_seat("137").value();
+    directory->add_agent("138", "Tim Barr", "battery staple").value();
+    auto hand = std::make_unique<HandPbx>();
+    pbx = hand.get();
+    auto started = sfproxy::ProxyStack::start(std::move(config),
+                                              sfproxy::StackParts{std::move(hand), std::move(directory), {}});
+    REQUIRE_MESSAGE(started, (started ? "" : started.error().message));
+    stack = std::move(*started);
+  }
+
+  std::unique_ptr<TestHttpClient> client() {
+    auto connected = TestHttpClient::connect("127.0.0.1", stack->port(), {.ca_file = pki.ca_file()});
+    REQUIRE_MESSAGE(connected, (connected ? "" : connected.error().message));
+    return std::move(*connected);
+  }
+
+  std::string sign_in(const std::string& extension = "137", const std::string& password = "correct horse") {
+    auto c = client();
+    auto response = c->request("POST", "/api/v1/session",
+                               R"({"extension":")" + extension + R"(","password":")" + password + R"("})",
+                               {"Content-Type: application/json"});
+    REQUIRE(response);
+    REQUIRE_MESSAGE(response->status == 200, response->body);
+    std::smatch token;
+    REQUIRE(std::regex_search(response->body, token, std::regex(R"re("token":"([^"]+)")re")));
+    return token[1];
+  }
+
+  /// Opens an event stream (optionally resuming) and returns the client reading it.
+  std::unique_ptr<TestHttpClient> stream(const std::string& token, std::string last_event_id = {}) {
+    auto c = client();
+    std::string request = "GET /api/v1/events HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + token + "\r\n";
+    if (!last_event_id.empty()) {
+      request += "Last-Event-ID: " + last_event_id + "\r\n";
+    }
+    REQUIRE(c->send(request + "\r\n"));
+    auto head = c->read_head();
+    REQUIRE(head);
+    REQUIRE(head->status == 200);
+    CHECK(*head->header("content-type") == "text/event-stream; charset=utf-8");
+    return c;
+  }
+
+  cti::testing::TempDir dir;
+  cti::testing::TestPki pki;
+  std::unique_ptr<cti::sfemu::Emulator> emulator;
+  HandPbx* pbx = nullptr;
+  std::unique_ptr<sfproxy::ProxyStack> stack;
+};
+
+/// Reads SSE events until one of `type` arrives (skipping others); returns it whole.
+std::string next_event(TestHttpClient& stream, std::string_view type) {
+  for (int i = 0; i < 50; ++i) {
+    auto event = stream.read_until("\n\n");
+    REQUIRE_MESSAGE(event, (event ? "" : event.error().message));
+    if (event->find("event: " + std::string(type) + "\n") != std::string::npos) {
+      return *event;
+    }
+  }
+  FAIL("no '" << type << "' event");
+  return {};
+}
+
+}  // namespace
+
+TEST_CASE("sign-in: right password, wrong password, no licence seat, throttled") {
+  Proxy proxy;
+  auto c = proxy.client();
+  auto post = [&](std::string body) {
+    auto response = c->request("POST", "/api/v1/session", body, {"Content-Type: application/json"});
+    REQUIRE(response);
+    return *response;
+  };
+  auto ok = post(R"({"extension":"137","password":"correct horse"})");
+  CHECK(ok.status == 200);
+  CHECK(ok.body.find(R"("display_name":"Rose Gonzalez")") != std::string::npos);
+  CHECK(*ok.header("cache-control") == "no-store");
+  CHECK(ok.header("strict-transport-security") != nullptr);
+  CHECK(ok.header("content-security-policy")->find("frame-ancestors") != std::string::npos);
+  CHECK(ok.header("x-frame-options") == nullptr);
+
+  auto wrong = post(R"({"extension":"137","password":"not the one"})");
+  auto unknown = post(R"({"extension":"999","password":"not the one"})");
+  CHECK(wrong.status == 401);
+  CHECK(unknown.status == 401);
+  CHECK(wrong.body == unknown.body);  // an outsider cannot tell which extensions exist
+
+  auto seatless = post(R"({"extension":"138","password":"battery staple"})");
+  CHECK(seatless.status == 403);
+  CHECK(seatless.body.find("no seat of the \\\"Salesforce Integration\\\" licence") != std::string::npos);
+
+  int throttled = 0;
+  for (int i = 0; i < 8 && throttled == 0; ++i) {
+    throttled += post(R"({"extension":"137","password":"guessing"})").status == 429 ? 1 : 0;
+  }
+  CHECK(throttled == 1);
+}
+
+TEST_CASE("bad requests get JSON errors and change nothing") {
+  Proxy proxy;
+  auto c = proxy.client();
+  struct Row {
+    std::string body;
+    std::string content_type;
+    int status;
+  };
+  const Row rows[] = {
+      {R"({"extension":"137",)", "application/json", 400},
+      {R"([1,2,3])", "application/json", 400},
+      {R"({"extension":137,"password":"x"})", "application/json", 400},
+      {R"({"extension":"137"})", "application/json", 400},
+      {R"(extension=137)", "application/x-www-form-urlencoded", 415},
+      {std::string(100000, '{'), "application/json", 413},
+  };
+  for (const auto& row : rows) {
+    CAPTURE(row.status);
+    auto response = c->request("POST", "/api/v1/session", row.body, {"Content-Type: " + row.content_type});
+    REQUIRE(response);
+    CHECK(response->status == row.status);
+    CHECK(response->body.find(R"({"error":{"code":)") == 0);
+    if (row.status == 413) {
+      c = proxy.client();  // the server closes after refusing a body it did not read
+    }
+  }
+  auto no_token = c->request("GET", "/api/v1/settings");
+  CHECK(no_token->status == 401);
+  auto bad_token = c->request("GET", "/api/v1/settings", {}, {"Authorization: Bearer not-a-token"});
+  CHECK(bad_token->status == 401);
+  auto nowhere = c->request("GET", "/api/v1/nothing");
+  CHECK(nowhere->status == 404);
+  auto wrong_method = c->request("DELETE", "/api/v1/calls");
+  CHECK(wrong_method->status == 405);
+}
+
+TEST_CASE("a signed-out session no longer works") {
+  Proxy proxy;
+  const std::string token = proxy.sign_in();
+  auto c = proxy.client();
+  CHECK(c->request("GET", "/api/v1/settings", {}, {"Authorization: Bearer " + token})->status == 200);
+  CHECK(c->request("DELETE", "/api/v1/session", {}, {"Authorization: Bearer " + token})->status == 204);
+  CHECK(c->request("GET", "/api/v1/settings", {}, {"Authorization: Bearer " + token})->status == 401);
+}
+
+TEST_CASE("agent mode: a reload during ringing still pops, and only once across tabs") {
+  Proxy proxy;
+  const std::string token = proxy.sign_in();
+  auto first_tab = proxy.stream(token);
+  next_event(*first_tab, "agent");  // the snapshot header
+
+  proxy.pbx->emit(ringing("call-1", "+1 (212) 842-5500", "Case.CaseNumber=1234"));
+  const std::string pop = next_event(*first_tab, "screenpop");
+  CHECK(pop.find(R"("call_id":"call-1")") != std::string::npos);
+  CHECK(pop.find("CaseNumber = '00001234'") != std::string::npos);
+  CHECK(pop.find("FIND {2128425500}") != std::string::npos);
+
+  // The page reloads before the pop was shown: the new page gets the call and the pop.
+  auto reloaded = proxy.stream(token);
+  CHECK(next_event(*reloaded, "call").find(R"("state":"ringing")") != std::string::npos);
+  CHECK(next_event(*reloaded, "screenpop").find(R"("call_id":"call-1")") != std::string::npos);
+
+  // One tab shows it and says so; every tab hears, and a third tab gets no pop.
+  auto c = proxy.client();
+  CHECK(c->request("POST", "/api/v1/calls/call-1/popped", {}, {"Authorization: Bearer " + token})->status == 204);
+  CHECK(next_event(*first_tab, "call").find(R"("popped":true)") != std::string::npos);
+  CHECK(next_event(*reloaded, "call").find(R"("popped":true)") != std::string::npos);
+  auto third = proxy.stream(token);
+  next_event(*third, "agent");
+  const std::string call = next_event(*third, "call");
+  CHECK(call.find(R"("popped":true)") != std::string::npos);
+  // The next thing on the third tab is a heartbeat or a new event, never the old pop.
+  proxy.pbx->emit(ringing("call-2", "2125550142", ""));
+  CHECK(next_event(*third, "screenpop").find(R"("call_id":"call-2")") != std::string::npos);
+}
+
+TEST_CASE("Last-Event-ID resumes where the stream broke") {
+  Proxy proxy;
+  const std::string token = proxy.sign_in();
+  proxy.pbx->emit(ringing("call-1", "2125550142", ""));  // ids 1 (call) and 2 (screenpop)
+  auto resumed = proxy.stream(token, "1");
+  const std::string pop = next_event(*resumed, "screenpop");
+  CHECK(pop.rfind("id: 2\n", 0) == 0);
+}
+
+TEST_CASE("server mode: pop by case number and by caller ID through the Salesforce emulator") {
+  Proxy proxy(sfproxy::MatchMode::server);
+  const std::string token = proxy.sign_in();
+  auto tab = proxy.stream(token);
+
+  proxy.pbx->emit(ringing("call-1", "+1 (212) 842-5500", "Case.CaseNumber=1234"));
+  std::string pop = next_event(*tab, "screenpop");
+  CHECK(pop.find(R"("mode":"server")") != std::string::npos);
+  CHECK(pop.find(R"("kind":"record")") != std::string::npos);
+  CHECK(pop.find(R"("matched_by":"ivr")") != std::string::npos);
+  CHECK(pop.find(R"("object":"Case")") != std::string::npos);
+  CHECK(pop.find(R"("name":"00001234")") != std::string::npos);
+
+  proxy.pbx->emit(ringing("call-2", "(212) 842-5500", ""));
+  pop = next_event(*tab, "screenpop");
+  CHECK(pop.find(R"("mode":"server")") != std::string::npos);
+  CHECK(pop.find(R"("matched_by":"caller_id")") != std::string::npos);
+  CHECK(pop.find(R"("object":"Contact")") != std::string::npos);
+}
+
+TEST_CASE("server mode: Salesforce down -> the call still rings and the pop falls back to agent mode") {
+  Proxy proxy(sfproxy::MatchMode::server);
+  const std::string token = proxy.sign_in();
+  auto tab = proxy.stream(token);
+  proxy.emulator->stop();
+
+  proxy.pbx->emit(ringing("call-1", "+1 (212) 842-5500", "Case.CaseNumber=1234"));
+  CHECK(next_event(*tab, "call").find(R"("state":"ringing")") != std::string::npos);
+  const std::string pop = next_event(*tab, "screenpop");
+  CHECK(pop.find(R"("mode":"agent")") != std::string::npos);
+  CHECK(pop.find("fallback_reason") != std::string::npos);
+  CHECK(pop.find("CaseNumber = '00001234'") != std::string::npos);  // the plan travels instead
+}
+
+TEST_CASE("settings and click-to-dial through the API") {
+  Proxy proxy;
+  const std::string token = proxy.sign_in();
+  auto c = proxy.client();
+  const std::string auth = "Authorization: Bearer " + token;
+  auto put = c->request("PUT", "/api/v1/settings", R"({"caller_id_objects":["Contact","Lead"],"ivr_match":"starts_with"})",
+                        {auth, "Content-Type: application/json"});
+  REQUIRE(put);
+  CHECK(put->status == 200);
+  auto bad = c->request("PUT", "/api/v1/settings", R"({"ivr_match":"fuzzy"})", {auth, "Content-Type: application/json"});
+  CHECK(bad->status == 400);
+  auto get = c->request("GET", "/api/v1/settings", {}, {auth});
+  CHECK(get->body == R"({"caller_id_objects":["Contact","Lead"],"ivr_match":"starts_with"})");
+
+  auto dial = c->request("POST", "/api/v1/calls", R"({"number":"(212) 842-5500"})", {auth, "Content-Type: application/json"});
+  CHECK(dial->status == 201);
+  CHECK(proxy.pbx->dialled.back() == "137>912128425500");
+  auto junk = c->request("POST", "/api/v1/calls", R"({"number":"call mom"})", {auth, "Content-Type: application/json"});
+  CHECK(junk->status == 400);
+  auto answer = c->request("POST", "/api/v1/calls/nope/answer", {}, {auth});
+  CHECK(answer->status == 404);
+}
+
+TEST_CASE("health and metrics") {
+  Proxy proxy;
+  auto c = proxy.client();
+  auto health = c->request("GET", "/healthz");
+  CHECK(health->status == 200);
+  CHECK(health->body.find(R"("status":"ok")") != std::string::npos);
+  auto metrics = c->request("GET", "/metrics");
+  CHECK(metrics->status == 200);
+  CHECK(metrics->body.find("sfproxy_connections_open") != std::string::npos);
+  CHECK(metrics->body.find("sfproxy_pbx_events_total{outcome=\"applied\"} 0") != std::string::npos);
+}
