@@ -186,10 +186,14 @@ Emulator::Impl::Impl(Options options)
                                                                m_options.tls_cert_file, "", Poco::Net::Context::VERIFY_NONE);
       context->disableProtocols(Poco::Net::Context::PROTO_SSLV2 | Poco::Net::Context::PROTO_SSLV3 |
                                 Poco::Net::Context::PROTO_TLSV1 | Poco::Net::Context::PROTO_TLSV1_1);
-      socket = std::make_unique<Poco::Net::SecureServerSocket>(address, 64, context);
+      socket = std::make_unique<Poco::Net::SecureServerSocket>(context);
     } else {
-      socket = std::make_unique<Poco::Net::ServerSocket>(address, 64);
+      socket = std::make_unique<Poco::Net::ServerSocket>();
     }
+    // SO_REUSEADDR for quick restarts, but not SO_REUSEPORT (Poco's default), which would
+    // let a second emulator share the port silently.
+    socket->bind(address, true, false);
+    socket->listen(64);
   } catch (const Poco::Exception& e) {
     if (m_tls) Poco::Net::uninitializeSSL();
     throw cti::ConfigError("cannot listen on " + m_options.bind_address + ":" + std::to_string(m_options.port) + ": " +
@@ -231,6 +235,7 @@ void Emulator::Impl::stop() {
   m_stop_signal.notify_all();
   if (m_server) m_server->stopAll(true);
   m_pool.joinAll();
+  m_server.reset();  // closes the listening socket: later connections are refused
   if (m_tls) Poco::Net::uninitializeSSL();
 }
 

@@ -85,7 +85,7 @@ JsonObject describe_object(const ObjectDef& object, std::string_view version, bo
     JsonObject f = make_object();
     f->set("name", field.name);
     f->set("label", field.label);
-    f->set("type", std::string(field.type == FieldType::autonumber ? "string" : soap_type_name(field.type)));
+    f->set("type", std::string(describe_type_name(field.type)));
     f->set("length", static_cast<Poco::Int64>(field.length));
     f->set("autoNumber", field.type == FieldType::autonumber);
     f->set("nillable", !field.required && field.type != FieldType::boolean && field.type != FieldType::id);

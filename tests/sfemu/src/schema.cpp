@@ -24,6 +24,19 @@ std::string to_lower_ascii(std::string_view text) {
 
 std::string_view soap_type_name(FieldType type) {
   switch (type) {
+    case FieldType::id:
+    case FieldType::reference: return "id";
+    case FieldType::boolean: return "boolean";
+    case FieldType::integer: return "int";
+    case FieldType::double_value: return "double";
+    case FieldType::date: return "date";
+    case FieldType::datetime: return "dateTime";
+    default: return "string";
+  }
+}
+
+std::string_view describe_type_name(FieldType type) {
+  switch (type) {
     case FieldType::id: return "id";
     case FieldType::reference: return "reference";
     case FieldType::string: return "string";
@@ -33,10 +46,10 @@ std::string_view soap_type_name(FieldType type) {
     case FieldType::url: return "url";
     case FieldType::picklist: return "picklist";
     case FieldType::boolean: return "boolean";
-    case FieldType::integer: return "integer";
+    case FieldType::integer: return "int";
     case FieldType::double_value: return "double";
     case FieldType::date: return "date";
-    case FieldType::datetime: return "dateTime";
+    case FieldType::datetime: return "datetime";
     case FieldType::autonumber: return "string";
   }
   return "string";

@@ -35,8 +35,10 @@ enum class FieldType {
   autonumber,
 };
 
-/// The SOAP type name Salesforce uses in filter error messages ("must be of type ...").
+/// The SOAP (xsd) type name Salesforce uses in filter error messages ("must be of type ...").
 std::string_view soap_type_name(FieldType type);
+/// The field type name of a describe result ("phone", "reference", "picklist", ...).
+std::string_view describe_type_name(FieldType type);
 
 /// True for the types compared as case-insensitive text.
 bool is_text_type(FieldType type);

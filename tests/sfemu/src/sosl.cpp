@@ -123,11 +123,12 @@ bool in_scope(const FieldDef& field, SearchScope scope) {
   return false;
 }
 
-bool field_matches(const FieldDef& field, const std::string& value, const SearchTerm& term) {
+bool field_matches(const FieldDef& field, const std::string& value, const SearchTerm& term,
+                   const std::vector<std::u32string>& term_tokens) {
   if (field.type == FieldType::phone) {
     if (auto digits = phone_term(term.pattern); digits && phone_pattern_matches(*digits, value)) return true;
   }
-  return token_sequence_matches(tokenize(term.pattern), tokenize(utf8_to_u32(value)));
+  return token_sequence_matches(term_tokens, tokenize(utf8_to_u32(value)));
 }
 
 bool record_matches(const Record& record, const SearchTerm& term, SearchScope scope) {
@@ -144,11 +145,14 @@ bool record_matches(const Record& record, const SearchTerm& term, SearchScope sc
     case SearchTerm::Kind::phrase:
       break;
   }
+  // A word of punctuation only (an escaped "&", say) has no tokens and constrains nothing.
+  std::vector<std::u32string> term_tokens = tokenize(term.pattern);
+  if (term_tokens.empty()) return true;
   const auto& fields = record.object->fields;
   for (std::size_t i = 0; i < fields.size(); ++i) {
     if (!in_scope(fields[i], scope)) continue;
     const auto* text = std::get_if<std::string>(&record.values[i]);
-    if (text && field_matches(fields[i], *text, term)) return true;
+    if (text && field_matches(fields[i], *text, term, term_tokens)) return true;
   }
   return false;
 }
@@ -163,7 +167,7 @@ struct TermItem {
   std::size_t offset;
 };
 
-ApiError mismatched(std::string_view statement, std::size_t at, std::string_view shown) {
+ApiError mismatched(std::string_view statement, std::size_t at, std::string_view shown, char expecting = '}') {
   // Salesforce puts the caret one character before the offending one (see its
   // "FIND {John|jane}" example: Column:10, "line 1:10").
   std::size_t caret = at == 0 ? 0 : at - 1;
@@ -173,7 +177,8 @@ ApiError mismatched(std::string_view statement, std::size_t at, std::string_view
   return api_error(400, std::string(malformed),
                    positioned_message(statement, caret,
                                       "line " + std::to_string(row) + ":" + std::to_string(at - line_start) +
-                                          " mismatched character '" + std::string(shown) + "' expecting '}'"));
+                                          " mismatched character '" + std::string(shown) + "' expecting '" +
+                                          std::string(1, expecting) + "'"));
 }
 
 ApiError no_term() {
@@ -194,10 +199,10 @@ ApiResult<std::vector<TermItem>> scan_term(std::string_view statement, std::size
     if (cp < 0x80) item.plain += static_cast<char>(cp);
   };
   // Reads one character of a word or phrase; handles escapes, wildcards and reserved characters.
-  auto read_char = [&](TermItem& item) -> ApiResult<void> {
+  auto read_char = [&](TermItem& item, char expecting) -> ApiResult<void> {
     char c = statement[pos];
     if (c == '\\') {
-      if (pos + 1 >= statement.size()) return mismatched(statement, pos + 1, "<EOF>");
+      if (pos + 1 >= statement.size()) return mismatched(statement, pos + 1, "<EOF>", expecting);
       char next = statement[pos + 1];
       if (reserved_chars.find(next) == std::string_view::npos) {
         return api_error(400, std::string(malformed),
@@ -215,7 +220,7 @@ ApiResult<std::vector<TermItem>> scan_term(std::string_view statement, std::size
       ++pos;
       return {};
     }
-    if (reserved_chars.find(c) != std::string_view::npos) return mismatched(statement, pos, std::string(1, c));
+    if (reserved_chars.find(c) != std::string_view::npos) return mismatched(statement, pos, std::string(1, c), expecting);
     std::size_t at = pos;
     // Multi-byte characters: decode the whole sequence.
     std::size_t length = 1;
@@ -259,7 +264,7 @@ ApiResult<std::vector<TermItem>> scan_term(std::string_view statement, std::size
       TermItem phrase{TermItem::Kind::phrase, {}, {}, pos};
       ++pos;
       while (true) {
-        if (pos >= statement.size()) return mismatched(statement, pos, "<EOF>");
+        if (pos >= statement.size()) return mismatched(statement, pos, "<EOF>", '"');
         if (statement[pos] == '"') {
           ++pos;
           break;
@@ -269,14 +274,14 @@ ApiResult<std::vector<TermItem>> scan_term(std::string_view statement, std::size
           ++pos;
           continue;
         }
-        SFEMU_TRY_VOID(read_char(phrase));
+        SFEMU_TRY_VOID(read_char(phrase, '"'));
       }
       items.push_back(std::move(phrase));
       word.offset = pos;
       continue;
     }
     if (word.pattern.empty()) word.offset = pos;
-    SFEMU_TRY_VOID(read_char(word));
+    SFEMU_TRY_VOID(read_char(word, '}'));
   }
 }
 
