@@ -9,8 +9,6 @@
 
 #include <climits>
 #include <fstream>
-#include <iterator>
-#include <sstream>
 
 namespace cti::adapters::salesforce::detail {
 namespace {
@@ -34,7 +32,7 @@ std::string base64url(std::string_view bytes) {
   std::string out;
   out.reserve((bytes.size() + 2) / 3 * 4);
   std::size_t i = 0;
-  const auto byte = [&](std::size_t at) { return static_cast<unsigned char>(bytes[at]); };
+  const auto byte = [&](std::size_t at) { return static_cast<unsigned>(static_cast<unsigned char>(bytes[at])); };
   for (; i + 3 <= bytes.size(); i += 3) {
     const unsigned value = (byte(i) << 16) | (byte(i + 1) << 8) | byte(i + 2);
     out += k_alphabet[(value >> 18) & 0x3F];

@@ -69,8 +69,9 @@ TEST_CASE("caller ID across stored formats: one record each") {
       {"+14155550105", "Trunk Format"},  {"1 415 555 0106", "Dots Format"},
       {"(212) 842-5500", "Ada Lovelace"},
   };
-  for (const auto& [ani, name] : rows) {
-    CAPTURE(ani);
+  for (const auto& row : rows) {
+    const auto& [ani, name] = row;
+    CAPTURE(row.first);
     const auto decision = pop_for(*client, plan_for("", ani));
     REQUIRE(decision.kind == sfmatch::PopKind::record);
     CHECK(decision.matched_by == sfmatch::StepSource::caller_id);
@@ -131,9 +132,10 @@ TEST_CASE("run_plan gives what running the steps one by one gives") {
   sf::Config no_cache = fixture.config();
   no_cache.cache.max_entries = 0;
   auto uncached = fixture.client(no_cache);
-  for (const auto& [ivr, ani] : inputs) {
-    CAPTURE(ivr);
-    CAPTURE(ani);
+  for (const auto& input : inputs) {
+    const auto& [ivr, ani] = input;
+    CAPTURE(input.first);
+    CAPTURE(input.second);
     const auto plan = plan_for(ivr, ani);
     auto batched = client->run_plan(plan);
     auto one_by_one = uncached->sfmatch::CrmClient::run_plan(plan);
