@@ -87,7 +87,8 @@ bool StreamImpl::take_queued(std::string& out) {
   std::lock_guard lock(m_mutex);
   m_flush_posted = false;
   if (m_queue.empty()) return false;
-  out.swap(m_queue);
+  out = std::move(m_queue);
+  m_queue = std::string();  // an idle stream keeps no buffer
   m_in_flight = out.size();
   return true;
 }

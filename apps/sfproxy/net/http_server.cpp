@@ -78,7 +78,8 @@ void ignore_sigpipe() {
 
 class ReactorHttpServer final : public HttpServer {
  public:
-  explicit ReactorHttpServer(std::shared_ptr<ServerShared> shared) : m_shared(std::move(shared)) {}
+  ReactorHttpServer(std::shared_ptr<ServerShared> shared, Handler handler)
+      : m_shared(std::move(shared)), m_handler(std::move(handler)) {}
   ~ReactorHttpServer() override { stop(); }
   ReactorHttpServer(const ReactorHttpServer&) = delete;
   ReactorHttpServer& operator=(const ReactorHttpServer&) = delete;
@@ -93,7 +94,7 @@ class ReactorHttpServer final : public HttpServer {
     std::vector<std::unique_ptr<Reactor>> reactors;
     std::uint16_t port = config.port;
     for (std::size_t i = 0; i < config.reactor_threads; ++i) {
-      auto reactor = std::make_unique<Reactor>(m_shared);
+      auto reactor = std::make_unique<Reactor>(m_shared, m_handler);
       // Port 0: the first reactor's bind picks the port, the others join it.
       auto bind_to = CTI_TRY(parse_address(config.address, port));
       auto bound = reactor->listen(bind_to.storage, bind_to.length);
@@ -121,6 +122,7 @@ class ReactorHttpServer final : public HttpServer {
 
  private:
   std::shared_ptr<ServerShared> m_shared;
+  const Handler m_handler;
   std::mutex m_mutex;
   bool m_started = false;
   std::vector<std::unique_ptr<Reactor>> m_reactors;
@@ -135,8 +137,7 @@ cti::Result<std::unique_ptr<HttpServer>> make_http_server(ServerConfig config, H
   auto shared = std::make_shared<ServerShared>();
   if (config.tls_enabled) shared->tls = CTI_TRY(make_server_tls_context(config.tls));
   shared->config = std::move(config);
-  shared->handler = std::move(handler);
-  return std::unique_ptr<HttpServer>(std::make_unique<ReactorHttpServer>(std::move(shared)));
+  return std::unique_ptr<HttpServer>(std::make_unique<ReactorHttpServer>(std::move(shared), std::move(handler)));
 }
 
 }  // namespace sfproxy::net

@@ -72,6 +72,8 @@ class Exchange {
   virtual std::shared_ptr<Stream> start_stream(int status, Headers headers) = 0;
 };
 
+/// Runs on a reactor thread, concurrently with itself when there are several reactors; it
+/// must not block (answer later from another thread instead) nor call HttpServer::stop().
 using Handler = std::function<void(std::shared_ptr<Exchange>)>;
 
 struct TlsConfig {
@@ -115,9 +117,11 @@ struct ServerStats {
 class HttpServer {
  public:
   virtual ~HttpServer() = default;
-  /// Binds and starts the reactor threads.
+  /// Binds and starts the reactor threads. Sets SIGPIPE to ignored if it had its default
+  /// action (OpenSSL writes to sockets with write(), which raises it on a reset peer).
   virtual cti::Result<void> start() = 0;
-  /// Stops accepting, closes every connection (streams get their on_close) and joins.
+  /// Stops accepting, closes every connection (streams get their on_close) and joins. Not from
+  /// a handler or an on_close callback. Exchanges and streams kept after this are inert.
   virtual void stop() = 0;
   virtual std::uint16_t port() const = 0;
   virtual ServerStats stats() const = 0;

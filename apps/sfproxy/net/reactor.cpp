@@ -68,8 +68,9 @@ std::string errno_text(int error) { return std::strerror(error); }
 
 }  // namespace
 
-Reactor::Reactor(std::shared_ptr<ServerShared> shared)
+Reactor::Reactor(std::shared_ptr<ServerShared> shared, const Handler& handler)
     : m_shared(std::move(shared)),
+      m_handler(handler),
       m_config(m_shared->config),
       m_mailbox(std::make_shared<Mailbox>()),
       m_buffer(std::make_unique<char[]>(read_buffer_size)) {
@@ -136,6 +137,7 @@ void Reactor::start() {
 
 void Reactor::stop() {
   if (!m_thread.joinable()) return;
+  assert(std::this_thread::get_id() != m_thread.get_id() && "stop() from a handler or a callback");
   Task task;
   task.kind = Task::Kind::stop;
   m_mailbox->post(std::move(task));
@@ -369,6 +371,7 @@ void Reactor::run_task(Task& task) {
       }
       c->stream = std::move(task.stream);
       c->phase = Phase::streaming;
+      c->in = std::string();  // anything pipelined after a stream's request is never answered
       c->keep_alive = false;
       c->discarded = 0;
       m_shared->counters.streams_open.fetch_add(1, std::memory_order_relaxed);
@@ -605,7 +608,7 @@ void Reactor::dispatch(Connection& c) {
 
   auto exchange = std::make_shared<ExchangeImpl>(m_shared, m_mailbox, c.id, std::move(request), framing);
   try {
-    m_shared->handler(exchange);
+    m_handler(exchange);
   } catch (...) {
     // The handler boundary: a throwing handler costs its own request, nothing else.
     exchange->respond(error_response(500, "internal error"));

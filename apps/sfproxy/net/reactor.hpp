@@ -32,7 +32,8 @@ class Reactor {
  public:
   using Clock = std::chrono::steady_clock;
 
-  explicit Reactor(std::shared_ptr<ServerShared> shared);
+  /// The handler must outlive the reactor (the server owns both and stops the reactor first).
+  Reactor(std::shared_ptr<ServerShared> shared, const Handler& handler);
   ~Reactor();
   Reactor(const Reactor&) = delete;
   Reactor& operator=(const Reactor&) = delete;
@@ -126,6 +127,7 @@ class Reactor {
   Connection* find_open(std::uint64_t id);
 
   std::shared_ptr<ServerShared> m_shared;
+  const Handler& m_handler;
   const ServerConfig& m_config;
   std::shared_ptr<Mailbox> m_mailbox;
   ParserLimits m_limits;

@@ -31,9 +31,10 @@ struct ServerCounters {
   ServerStats snapshot() const noexcept;
 };
 
+/// No user objects in here (the handler lives with the server), so an exchange a handler
+/// keeps can never keep its own handler alive.
 struct ServerShared {
   ServerConfig config;
-  Handler handler;
   SslContextPtr tls;  ///< null when TLS is off
   ServerCounters counters;
   std::atomic<std::uint64_t> next_connection_id{1};

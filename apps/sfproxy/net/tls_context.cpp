@@ -71,6 +71,10 @@ cti::Result<SslContextPtr> make_server_tls_context(const TlsConfig& config) {
     ERR_clear_error();
     return invalid("no usable TLS 1.2 cipher in '" + config.ciphers + "'");
   }
+  // Resumption by tickets only: a server-side session cache would hold up to 20,000
+  // sessions of memory for clients that may never come back.
+  SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+  SSL_CTX_set_num_tickets(ctx, 1);
   if (SSL_CTX_set1_groups_list(ctx, "X25519:P-256:P-384") != 1) {
     return cti::fail(cti::ErrorCode::internal, "cannot set TLS groups: " + take_openssl_errors());
   }

@@ -18,7 +18,8 @@ struct SslContextDeleter {
 using SslContextPtr = std::unique_ptr<SSL_CTX, SslContextDeleter>;
 
 /// TLS 1.2 minimum, the configured TLS 1.2 ciphers in the server's order of preference,
-/// ECDHE groups X25519/P-256/P-384, no compression, no renegotiation, session tickets on,
+/// ECDHE groups X25519/P-256/P-384, no compression, no renegotiation, resumption by session
+/// tickets only (no server-side cache),
 /// OpenSSL's buffers released while a connection is idle, partial and moving writes allowed
 /// (the reactor retries with a buffer that may have moved). Errors are invalid_input.
 cti::Result<SslContextPtr> make_server_tls_context(const TlsConfig& config);

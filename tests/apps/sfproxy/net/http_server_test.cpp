@@ -270,6 +270,26 @@ TEST_CASE("a late answer to a client that left is a harmless no-op") {
   CHECK(other->request("GET", "/next")->body == "GET /next  ");
 }
 
+TEST_CASE("large bodies both ways: a request body in many records, a response in many writes") {
+  TestPki pki;
+  ServerConfig config = test_config(pki);
+  config.max_body_bytes = 256 * 1024;
+  auto server = start_server(config, [](std::shared_ptr<Exchange> exchange) {
+    HttpResponse response;
+    // Echo the body eight times: 2 MiB, more than the socket buffers take at once.
+    for (int i = 0; i < 8; ++i) response.body += exchange->request().body;
+    exchange->respond(std::move(response));
+  });
+  auto client = connect_client(*server, client_options(pki));
+  std::string body(256 * 1024, '\0');
+  for (std::size_t i = 0; i < body.size(); ++i) body[i] = static_cast<char>('a' + i % 26);
+  const auto response = client->request("POST", "/big", body);
+  REQUIRE(response);
+  REQUIRE(response->body.size() == 8 * body.size());
+  CHECK(response->body.substr(7 * body.size()) == body);
+  CHECK(client->request("GET", "/after")->status == 200);
+}
+
 TEST_CASE("Expect: 100-continue gets 100 before the body is sent") {
   TestPki pki;
   auto server = start_server(test_config(pki), echo);
