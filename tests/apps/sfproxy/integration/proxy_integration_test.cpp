@@ -121,7 +121,9 @@ struct Proxy {
   }
 
   std::unique_ptr<TestHttpClient> client() {
-    auto connected = TestHttpClient::connect("127.0.0.1", stack->port(), {.ca_file = pki.ca_file()});
+    cti::testing::TestClientOptions options;
+    options.ca_file = pki.ca_file();
+    auto connected = TestHttpClient::connect("127.0.0.1", stack->port(), options);
     REQUIRE_MESSAGE(connected, (connected ? "" : connected.error().message));
     return std::move(*connected);
   }

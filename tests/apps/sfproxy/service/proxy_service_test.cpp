@@ -44,7 +44,7 @@ struct Collector {
 std::size_t count_containing(const std::vector<std::string>& frames, std::string_view needle) {
   std::size_t n = 0;
   for (const auto& frame : frames) {
-    n += frame.find(needle) != std::string::npos ? 1 : 0;
+    n += frame.find(needle) != std::string::npos ? 1u : 0u;
   }
   return n;
 }
