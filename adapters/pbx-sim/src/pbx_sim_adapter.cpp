@@ -5,6 +5,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -274,6 +275,11 @@ Result<Config> parse_config(const YAML::Node& node) {
         config.fail_after = CTI_TRY(millis(value, path));
       } else if (key == "call_id_prefix") {
         config.call_id_prefix = CTI_TRY(reader.string(value, path, 64));
+        const bool token = std::all_of(config.call_id_prefix.begin(), config.call_id_prefix.end(),
+                                       [](unsigned char c) { return c > 0x20 && c < 0x7f; });
+        if (!token) {
+          return reader.error(value, path, "printable characters only, no spaces");
+        }
       } else if (key == "dial_failures") {
         if (!value.IsMap()) {
           return reader.error(value, path, "must be a map of number suffix to end reason");

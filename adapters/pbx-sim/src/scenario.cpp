@@ -64,7 +64,9 @@ Result<bool> read_call_field(const YamlReader& reader, const YAML::Node& value,
     }
     *text.target = CTI_TRY(reader.string(value, path, text.max));
     if (!printable(*text.target, text.allow_space)) {
-      return reader.error(value, path, "control characters are not allowed");
+      return reader.error(value, path,
+                          text.allow_space ? "control characters are not allowed"
+                                           : "spaces and control characters are not allowed");
     }
     if (key == "transfer_target") {
       fields.transfer_target_set = true;

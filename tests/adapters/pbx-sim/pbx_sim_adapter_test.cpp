@@ -341,6 +341,7 @@ TEST_CASE("parse_config: good and bad") {
       {"dial_failures: [busy]", "pbx-sim.dial_failures: must be a map"},
       {"scenery: x.yaml", "config:1:1: pbx-sim.scenery: unknown key"},
       {"- 1", "pbx-sim: must be a map"},
+      {"call_id_prefix: \"sim \"", "pbx-sim.call_id_prefix: printable characters only"},
   };
   for (const auto& row : rows) {
     CAPTURE(row.yaml);

@@ -126,7 +126,7 @@ TEST_CASE("ctictl simulate: usage errors exit 2 with ctictl: error:") {
       {{"--agent", "137", "--answer-after", "soon"}, "--answer-after must be milliseconds, got 'soon'"},
       {{"--agent", "137", "--answer-after", "5000", "--hangup-after", "4000"}, "--hangup-after must be later"},
       {{"--agent", "137", "--no-answer", "--hold"}, "--no-answer cannot be combined"},
-      {{"--agent", "137 138"}, "extension"},
+      {{"--agent", "137 138"}, "calls[0].extension: spaces and control characters are not allowed"},
       {{"--agent", "137", "--ani", std::string(65, '5')}, "ani: longer than 64 characters"},
       {{"--agent", "137", "--insecure"}, "--insecure only applies with --url"},
       {{"--agent", "137", "--url", "http://127.0.0.1:9/pbx/v1/events"}, "--url needs one of --secret-file or --secret-env"},
