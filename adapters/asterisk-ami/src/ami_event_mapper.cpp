@@ -15,6 +15,7 @@ constexpr std::size_t k_max_channel_name = 256;
 constexpr std::size_t k_max_extension = 32;
 constexpr std::size_t k_max_number = 64;
 constexpr std::size_t k_max_ivr_data = 1024;
+constexpr std::size_t k_max_pending_originates = 1024;
 
 // ChannelState values (Asterisk's ast_channel_state).
 constexpr int k_state_ringing = 5;  // this device is ringing
@@ -222,8 +223,11 @@ void AmiEventMapper::apply(const AmiPacket& packet, std::vector<CallEvent>& out)
   }
 }
 
-void AmiEventMapper::originate_requested(std::string action_id, std::string call_id,
+bool AmiEventMapper::originate_requested(std::string action_id, std::string call_id,
                                          std::string extension, std::string digits) {
+  if (m_originates.size() >= k_max_pending_originates) {
+    return false;
+  }
   AgentCall call;
   call.call_id = call_id;
   call.extension = std::move(extension);
@@ -235,6 +239,7 @@ void AmiEventMapper::originate_requested(std::string action_id, std::string call
   m_calls.insert_or_assign(call_id, std::move(call));
   m_active_ids.insert_or_assign(call_id, call_id);
   m_originates.insert_or_assign(std::move(action_id), PendingOriginate{std::move(call_id)});
+  return true;
 }
 
 void AmiEventMapper::originate_abandoned(std::string_view action_id) {
@@ -646,7 +651,6 @@ void AmiEventMapper::on_originate_response(const AmiPacket& p, std::vector<CallE
   if (p.get("Response") != "Failure") {
     return;  // the channel's own events carry the call on
   }
-  ++m_counters.originate_failures;
   const auto call = m_calls.find(key);
   if (call == m_calls.end()) {
     return;
@@ -836,6 +840,8 @@ AmiEventMapper::Channel* AmiEventMapper::create_channel(const AmiPacket& p, std:
       call.stage = Stage::dialing;
       emit(call, CallEventType::dialing, out);
     }
+    // From here the channel's own events (its Hangup included) tell how the call goes.
+    std::erase_if(m_originates, [&](const auto& entry) { return entry.second.call_id == channel.id; });
     return &channel;
   }
 
@@ -953,10 +959,14 @@ std::string AmiEventMapper::agent_extension_of(std::string_view channel_name) co
     return {};
   }
   std::match_results<std::string_view::const_iterator> match;
-  if (!std::regex_match(channel_name.begin(), channel_name.end(), match,
-                        m_settings.channel_pattern) ||
-      match.size() < 2 || !match[1].matched) {
-    return {};
+  try {
+    if (!std::regex_match(channel_name.begin(), channel_name.end(), match,
+                          m_settings.channel_pattern) ||
+        match.size() < 2 || !match[1].matched) {
+      return {};
+    }
+  } catch (const std::regex_error&) {
+    return {};  // a pattern too costly for this name: not an agent, rather than a lost session
   }
   std::string extension = match[1].str();
   if (extension.empty() || extension.size() > k_max_extension) {
@@ -1039,11 +1049,15 @@ void AmiEventMapper::emit_connected(AgentCall& call, std::vector<CallEvent>& out
     }
   }
   call.stage = Stage::connected;
+  call.was_connected = true;
   call.end_hint = EndReason::none;
   emit(call, CallEventType::connected, out);
 }
 
 void AmiEventMapper::end_call(AgentCall& call, EndReason reason, std::vector<CallEvent>& out) {
+  if (call.originated && !call.was_connected) {
+    ++m_counters.originate_failures;
+  }
   if (call.stage == Stage::created && call.originated) {
     // make_call already returned this id: the agent must learn how it ended.
     call.stage = Stage::dialing;

@@ -43,7 +43,7 @@ struct MapperCounters {
   std::uint64_t channel_limit_hits = 0;
   std::uint64_t call_events = 0;
   std::uint64_t calls_closed_by_resync = 0;
-  std::uint64_t originate_failures = 0;
+  std::uint64_t originate_failures = 0;  ///< click-to-dial calls that ended unconnected
 };
 
 /// First example of each kind of anomaly, for one log line per kind.
@@ -64,8 +64,9 @@ class AmiEventMapper {
   void apply(const AmiPacket& packet, std::vector<CallEvent>& out);
 
   /// Click-to-dial: an Originate with this ActionID and ChannelId is about to be sent. The
-  /// ChannelId becomes the agent leg's Uniqueid and so the call id.
-  void originate_requested(std::string action_id, std::string call_id, std::string extension,
+  /// ChannelId becomes the agent leg's Uniqueid and so the call id. False when too many are
+  /// already waiting for their channel.
+  bool originate_requested(std::string action_id, std::string call_id, std::string extension,
                            std::string digits);
   /// The Originate could not be sent, or was refused outright: forget it without events.
   void originate_abandoned(std::string_view action_id);
@@ -118,6 +119,7 @@ class AmiEventMapper {
     std::string ivr_data;
     bool announced = false;    ///< an event went out; the caller's details are now fixed
     Stage stage = Stage::created;
+    bool was_connected = false;
     EndReason end_hint = EndReason::none;  ///< first signal of how it ends
     bool local_hangup_requested = false;
     bool confirmed = true;     ///< seen since the current resync began

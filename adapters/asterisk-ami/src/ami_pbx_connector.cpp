@@ -1,7 +1,9 @@
 // AmiPbxConnector: the TCP client side of the adapter. One thread owns the connection: it
 // connects, reads the banner, logs in, resynchronises calls, reads packets and pings; on any
 // failure it reconnects with a jittered exponential backoff. Commands (Originate, Hangup) are
-// sent from the caller's thread and matched to their responses by ActionID.
+// sent from the caller's thread and matched to their responses by ActionID; that thread waits
+// for the response, which the connection thread reads, so commands must not be issued from the
+// event handler (they would time out).
 #include "cti/adapters/asterisk_ami/asterisk_ami_adapter.hpp"
 
 #include "ami_action.hpp"
@@ -200,7 +202,11 @@ class AmiPbxConnector final : public PbxConnector {
     {
       std::lock_guard lock(m_mapper_mutex);
       // Registered before sending, so the response and the channel's first event find it.
-      m_mapper->originate_requested(action_id, call_id, std::string(extension), std::string(digits));
+      if (!m_mapper->originate_requested(action_id, call_id, std::string(extension),
+                                         std::string(digits))) {
+        return fail(ErrorCode::unavailable,
+                    "asterisk-ami: too many click-to-dial calls waiting for Asterisk");
+      }
     }
     Result<AmiPacket> response = request(action_id, text);
     if (!response) {
@@ -209,7 +215,8 @@ class AmiPbxConnector final : public PbxConnector {
       return Unexpected(std::move(response).error());
     }
     if (response->name() != "Success") {
-      ++m_metrics->originate_failures;
+      ++m_refused_originates;
+      m_metrics->originate_failures = m_refused_originates + m_mapper_originate_failures;
       return fail(ErrorCode::unavailable,
                   "asterisk-ami: Originate refused: " + printable(response->get("Message")));
     }
@@ -515,6 +522,8 @@ class AmiPbxConnector final : public PbxConnector {
     m_metrics->malformed_events = mapper.malformed_events;
     m_metrics->dropped_values = mapper.dropped_values;
     m_metrics->calls_closed_by_resync = mapper.calls_closed_by_resync;
+    m_mapper_originate_failures = mapper.originate_failures;
+    m_metrics->originate_failures = m_refused_originates + m_mapper_originate_failures;
 
     // One log line per kind of anomaly, the first time it is counted.
     auto first_time = [this](Anomaly kind, std::uint64_t count) {
@@ -692,6 +701,8 @@ class AmiPbxConnector final : public PbxConnector {
   std::string m_secret;
   std::string m_id_prefix;
   std::atomic<std::uint64_t> m_action_counter{0};
+  std::atomic<std::uint64_t> m_refused_originates{0};         // Originate answered with Error
+  std::atomic<std::uint64_t> m_mapper_originate_failures{0};  // ended without connecting
   std::mt19937_64 m_rng;  // connection thread only (after construction)
 
   std::mutex m_lifecycle_mutex;  // start() / stop()

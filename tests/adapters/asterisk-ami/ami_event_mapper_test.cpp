@@ -408,7 +408,7 @@ TEST_CASE("an attended transfer ends both of the transferring agent's calls") {
 TEST_CASE("click-to-dial bookkeeping") {
   SUBCASE("queued, rang out: dialing then no_answer, once") {
     Mapper m;
-    m.mapper.originate_requested("act-1", "call-1", "137", "912128425500");
+    REQUIRE(m.mapper.originate_requested("act-1", "call-1", "137", "912128425500"));
     m << packet({{"Response", "Success"}, {"ActionID", "act-1"}})
       << newchannel("PJSIP/137-0009", "call-1", "call-1", "912128425500", "912128425500")
       << newstate("call-1", "5") << hangup("call-1", "19")
@@ -421,19 +421,30 @@ TEST_CASE("click-to-dial bookkeeping") {
   }
   SUBCASE("refused outright: nothing to report") {
     Mapper m;
-    m.mapper.originate_requested("act-2", "call-2", "137", "5550100");
+    REQUIRE(m.mapper.originate_requested("act-2", "call-2", "137", "5550100"));
     m << packet({{"Response", "Error"}, {"ActionID", "act-2"}, {"Message", "Originate failed"}});
     CHECK(m.events.empty());
     CHECK_FALSE(m.mapper.knows_call("call-2"));
   }
   SUBCASE("no channel at all: OriginateResponse Failure ends it") {
     Mapper m;
-    m.mapper.originate_requested("act-3", "call-3", "137", "5550100");
+    REQUIRE(m.mapper.originate_requested("act-3", "call-3", "137", "5550100"));
     m << packet({{"Response", "Success"}, {"ActionID", "act-3"}})
       << packet({{"Event", "OriginateResponse"}, {"ActionID", "act-3"}, {"Response", "Failure"}, {"Reason", "0"}});
     CHECK(briefs(m.events) == std::vector<std::string>{"dialing 137 call-3", "disconnected 137 call-3 failed"});
     CHECK(m.mapper.counters().originate_failures == 1);
     CHECK_FALSE(m.mapper.knows_call("call-3"));
+  }
+  SUBCASE("click-to-dial calls waiting for their channel are bounded") {
+    Mapper m;
+    for (int i = 0; i < 1024; ++i) {
+      REQUIRE(m.mapper.originate_requested("act-" + std::to_string(i), "call-" + std::to_string(i),
+                                           "137", "5550100"));
+    }
+    CHECK_FALSE(m.mapper.originate_requested("act-x", "call-x", "137", "5550100"));
+    // A channel appearing settles its Originate and frees a place.
+    m << newchannel("PJSIP/137-0001", "call-0", "call-0", "5550100", "5550100");
+    CHECK(m.mapper.originate_requested("act-y", "call-y", "137", "5550100"));
   }
   SUBCASE("another session's OriginateResponse is ignored") {
     Mapper m;
@@ -508,7 +519,7 @@ TEST_CASE("resynchronisation after a reconnect") {
   }
   SUBCASE("a click-to-dial whose outcome was missed is closed") {
     Mapper m;
-    m.mapper.originate_requested("act-9", "call-9", "137", "5550100");
+    REQUIRE(m.mapper.originate_requested("act-9", "call-9", "137", "5550100"));
     m << packet({{"Response", "Success"}, {"ActionID", "act-9"}});
     m.mapper.begin_resync("sync-1");
     m << complete;

@@ -333,6 +333,7 @@ TEST_CASE("click-to-dial with Originate") {
     CHECK(originate->get("CallerID") == "912128425500");
     CHECK(originate->get("Timeout") == "30000");
     CHECK(originate->get("ChannelId") == call_id);
+    CHECK(run.metrics->originate_failures == 0);
   }
   SUBCASE("the agent does not pick up") {
     std::string call_id;
@@ -341,7 +342,7 @@ TEST_CASE("click-to-dial with Originate") {
     options.drive = dial(call_id, error);
     const TranscriptRun run = run_ok("click_to_dial_no_answer", options);
     CHECK(briefs(run.events) == std::vector<std::string>{"dialing 137", "disconnected 137 no_answer"});
-    CHECK(run.metrics->originate_failures == 0);  // the mapper counts OriginateResponse failures
+    CHECK(run.metrics->originate_failures == 1);
   }
   SUBCASE("no such endpoint: OriginateResponse Failure") {
     std::string call_id;
@@ -353,6 +354,7 @@ TEST_CASE("click-to-dial with Originate") {
     CHECK(briefs(run.events) == std::vector<std::string>{"dialing 137", "disconnected 137 failed"});
     REQUIRE(run.events.size() == 2);
     CHECK(run.events[1].call_id == call_id);
+    CHECK(run.metrics->originate_failures == 1);
   }
   SUBCASE("refused outright: make_call fails and nothing is reported") {
     std::string call_id;

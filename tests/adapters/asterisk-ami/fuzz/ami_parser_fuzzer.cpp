@@ -81,7 +81,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return s;
   }();
   AmiEventMapper mapper(settings, [] { return std::chrono::system_clock::time_point{}; });
-  mapper.originate_requested("a-1", "c-1", "137", "5550100");
+  FUZZ_CHECK(mapper.originate_requested("a-1", "c-1", "137", "5550100"));
   mapper.begin_resync("r-1");
 
   AmiParser parser(k_limits, true);

@@ -93,6 +93,8 @@ struct Options {
 };
 
 /// Builds the connector. The Config is checked again by start(), which reports problems.
+/// Events are delivered on the connector's own thread; make_call and hangup wait for
+/// Asterisk's response, which that thread reads, so call them from other threads only.
 std::unique_ptr<PbxConnector> make_pbx_connector(const Config& config);
 std::unique_ptr<PbxConnector> make_pbx_connector(const Config& config, Options options);
 
