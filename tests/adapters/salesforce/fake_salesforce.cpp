@@ -34,6 +34,7 @@ class Handler final : public Poco::Net::HTTPRequestHandler {
     seen.method = request.getMethod();
     seen.target = request.getURI();
     seen.authorization = request.get("Authorization", "");
+    seen.client_port = request.clientAddress().port();
     std::ostringstream body;
     Poco::StreamCopier::copyStream(request.stream(), body);
     seen.body = body.str();

@@ -3,6 +3,7 @@
 // model: each request is answered by a function the test sets (odd bodies, huge bodies,
 // a server that echoes what it was sent).
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -15,6 +16,7 @@ struct FakeRequest {
   std::string target;
   std::string authorization;
   std::string body;
+  std::uint16_t client_port = 0;  ///< tells connections apart
 };
 
 struct FakeReply {

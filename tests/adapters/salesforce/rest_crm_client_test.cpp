@@ -563,6 +563,29 @@ TEST_CASE("untrusted bodies: oversize and wrong shapes are clear errors") {
   CHECK_FALSE(client->usage().known());  // a garbled header is ignored
 }
 
+TEST_CASE("keep-alive: the token and the lookups share one TLS connection") {
+  FakeSalesforce server(test_keys().tls_cert_file, test_keys().tls_key_file, [](const FakeRequest& request) {
+    if (request.target == "/services/oauth2/token") {
+      return FakeReply{200, R"({"access_token":"00Dx!keep-alive-token"})", {}};
+    }
+    return FakeReply{200, R"({"done":true,"records":[]})", {{"Sforce-Limit-Info", "api-usage=7/15000"}}};
+  });
+  EmulatorFixture fixture;
+  sf::Config config = fixture.config();
+  config.instance_url = server.base_url();
+  auto client = fixture.client(config);
+  for (int i = 0; i < 5; ++i) {
+    REQUIRE(client->query("SELECT Id, Name FROM Contact"));
+  }
+  const auto requests = server.requests();
+  REQUIRE(requests.size() == 6);
+  for (const auto& request : requests) {
+    CHECK(request.client_port == requests.front().client_port);
+  }
+  CHECK(requests[1].authorization == "Bearer 00Dx!keep-alive-token");
+  CHECK(client->usage().used == 7);
+}
+
 TEST_CASE("concurrent callers share one client safely") {
   EmulatorFixture fixture;
   auto client = fixture.client();
