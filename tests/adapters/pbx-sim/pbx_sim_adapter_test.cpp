@@ -158,10 +158,10 @@ TEST_CASE("make_call to a configured failing number: busy by default") {
 TEST_CASE("make_call refuses bad input") {
   Recorder recorder;
   auto pbx = started(Config{}, recorder);
-  for (auto [extension, digits] : {std::pair{"", "123"}, std::pair{"137", ""},
-                                   std::pair{"137", "12 34"}, std::pair{"137", "555-0100"}}) {
-    CAPTURE(digits);
-    auto id = pbx->make_call(extension, digits);
+  for (const auto& row : {std::pair{"", "123"}, std::pair{"137", ""}, std::pair{"137", "12 34"},
+                          std::pair{"137", "555-0100"}}) {
+    CAPTURE(row.second);
+    auto id = pbx->make_call(row.first, row.second);
     REQUIRE_FALSE(id);
     CHECK(id.error().code == cti::ErrorCode::invalid_input);
   }
@@ -224,9 +224,9 @@ TEST_CASE("load mode: the configured rate, round-robin agents, complete calls") 
     CHECK(event.dnis == "8005550100");
   }
   CHECK(by_call.size() == 50);
-  for (const auto& [id, types] : by_call) {
-    CAPTURE(id);
-    CHECK(types == std::vector{CallEventType::ringing, CallEventType::connected, CallEventType::disconnected});
+  for (const auto& call : by_call) {
+    CAPTURE(call.first);
+    CHECK(call.second == std::vector{CallEventType::ringing, CallEventType::connected, CallEventType::disconnected});
   }
   CHECK(recorder.events.back().end_reason == EndReason::remote_hangup);
 }

@@ -314,9 +314,9 @@ TEST_CASE("invalid events are 422, name the field, and deliver nothing") {
     CAPTURE(row.body);
     const auto reply = harness.post(row.body, timestamp++);
     CHECK(reply.status == 422);
-    const auto [code, message] = error_of(reply);
-    CHECK(code == "invalid_input");
-    CHECK_MESSAGE(contains(message, row.expected), message);
+    const auto error = error_of(reply);
+    CHECK(error.first == "invalid_input");
+    CHECK_MESSAGE(contains(error.second, row.expected), error.second);
   }
   CHECK(harness.events.empty());  // a bad event anywhere in a batch stops the whole batch
 }
