@@ -483,6 +483,42 @@ TEST_CASE("TLS: an untrusted certificate or a wrong host name is refused") {
   CHECK(wrong_host.requests().empty());
 }
 
+TEST_CASE("TLS: verification off only with the explicit development switch") {
+  EmulatorFixture fixture;
+  sf::Config insecure = fixture.config();
+  insecure.tls.ca_file = test_keys().other_cert_file;  // would not verify
+  insecure.tls.verify = false;
+  insecure.tls.insecure_skip_verify = true;
+  auto result = fixture.client(insecure)->query("SELECT Id FROM Case");
+  REQUIRE_MESSAGE(result, result.error().message);
+  insecure.tls.insecure_skip_verify = false;
+  CHECK_THROWS_AS(fixture.client(insecure), cti::ConfigError);
+}
+
+TEST_CASE("a separate login host: tokens from there, lookups at the instance") {
+  const std::string token = "00Dx!issued-by-the-login-host";
+  FakeSalesforce login(test_keys().tls_cert_file, test_keys().tls_key_file, [&](const FakeRequest&) {
+    return FakeReply{200, R"({"access_token":")" + token + R"("})", {}};
+  });
+  FakeSalesforce instance(test_keys().tls_cert_file, test_keys().tls_key_file, [&](const FakeRequest& request) {
+    if (request.authorization != "Bearer " + token) {
+      return FakeReply{401, R"([{"errorCode":"INVALID_SESSION_ID","message":"Session expired or invalid"}])", {}};
+    }
+    return FakeReply{200, R"({"done":true,"records":[{"attributes":{"type":"Case"},"Id":"500D000000IqhSLIAZ","CaseNumber":"00001234"}]})", {}};
+  });
+  EmulatorFixture fixture;
+  sf::Config config = fixture.config();
+  config.instance_url = instance.base_url();
+  config.login_url = login.base_url();
+  auto records = fixture.client(config)->query("SELECT Id, CaseNumber FROM Case");
+  REQUIRE_MESSAGE(records, records.error().message);
+  CHECK(records->at(0).name == "00001234");
+  REQUIRE(login.requests().size() == 1);
+  CHECK(login.requests()[0].target == "/services/oauth2/token");
+  CHECK(contains(login.requests()[0].body, "grant_type=client_credentials"));
+  REQUIRE(instance.requests().size() == 1);
+}
+
 TEST_CASE("tokens and secrets never appear in errors or logs, even when Salesforce echoes them") {
   const std::string token = "00D5g000004Xyz1!AQ8AQ.secret-session-value";
   FakeSalesforce echo(test_keys().tls_cert_file, test_keys().tls_key_file, [&](const FakeRequest& request) {
