@@ -92,22 +92,22 @@ class ReactorHttpServer final : public HttpServer {
     ignore_sigpipe();
 
     std::vector<std::unique_ptr<Reactor>> reactors;
-    std::uint16_t port = config.port;
+    std::vector<Reactor*> owners;
     for (std::size_t i = 0; i < config.reactor_threads; ++i) {
-      auto reactor = std::make_unique<Reactor>(m_shared, m_handler);
-      // Port 0: the first reactor's bind picks the port, the others join it.
-      auto bind_to = CTI_TRY(parse_address(config.address, port));
-      auto bound = reactor->listen(bind_to.storage, bind_to.length);
-      if (!bound) {
-        return cti::fail(bound.error().code, "cannot listen on " + config.address + ":" + std::to_string(port) +
-                                                 ": " + bound.error().message);
-      }
-      port = *bound;
-      reactors.push_back(std::move(reactor));
+      reactors.push_back(std::make_unique<Reactor>(m_shared, m_handler));
+      CTI_TRY(reactors.back()->open());
+      owners.push_back(reactors.back().get());
+    }
+    // The first reactor accepts for all of them; it is stopped first.
+    const auto address = CTI_TRY(parse_address(config.address, config.port));
+    auto bound = reactors.front()->listen(address.storage, address.length, owners);
+    if (!bound) {
+      return cti::fail(bound.error().code, "cannot listen on " + config.address + ":" +
+                                               std::to_string(config.port) + ": " + bound.error().message);
     }
     for (auto& reactor : reactors) reactor->start();
     m_reactors = std::move(reactors);
-    m_port.store(port);
+    m_port.store(*bound);
     return {};
   }
 

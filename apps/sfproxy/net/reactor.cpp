@@ -85,19 +85,29 @@ Reactor::~Reactor() {
   if (m_epoll >= 0) ::close(m_epoll);
 }
 
-cti::Result<std::uint16_t> Reactor::listen(const sockaddr_storage& address, socklen_t length) {
+cti::Result<void> Reactor::open() {
   if (!m_mailbox->valid()) {
     return cti::fail(cti::ErrorCode::unavailable, "cannot create eventfd: " + errno_text(errno));
   }
   m_epoll = ::epoll_create1(EPOLL_CLOEXEC);
   if (m_epoll < 0) return cti::fail(cti::ErrorCode::unavailable, "cannot create epoll: " + errno_text(errno));
+  epoll_event mailbox_event{};
+  mailbox_event.events = EPOLLIN;
+  mailbox_event.data.u64 = mailbox_tag;
+  if (::epoll_ctl(m_epoll, EPOLL_CTL_ADD, m_mailbox->eventfd(), &mailbox_event) != 0) {
+    return cti::fail(cti::ErrorCode::unavailable, "cannot register with epoll: " + errno_text(errno));
+  }
+  return {};
+}
 
+cti::Result<std::uint16_t> Reactor::listen(const sockaddr_storage& address, socklen_t length,
+                                           std::vector<Reactor*> reactors) {
+  m_reactors = std::move(reactors);
   m_listener = ::socket(address.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (m_listener < 0) {
     return cti::fail(cti::ErrorCode::unavailable, "cannot create listening socket: " + errno_text(errno));
   }
-  set_flag(m_listener, SOL_SOCKET, SO_REUSEADDR);
-  set_flag(m_listener, SOL_SOCKET, SO_REUSEPORT);
+  set_flag(m_listener, SOL_SOCKET, SO_REUSEADDR);  // restart while old connections linger in TIME_WAIT
   if (::bind(m_listener, reinterpret_cast<const sockaddr*>(&address), length) != 0) {
     return cti::fail(cti::ErrorCode::unavailable, "cannot bind: " + errno_text(errno));
   }
@@ -117,15 +127,10 @@ cti::Result<std::uint16_t> Reactor::listen(const sockaddr_storage& address, sock
     std::memcpy(&in6, &bound, sizeof in6);
     port = ntohs(in6.sin6_port);
   }
-
   epoll_event listener_event{};
   listener_event.events = EPOLLIN;  // level-triggered: a backlog left over wakes us again
   listener_event.data.u64 = listener_tag;
-  epoll_event mailbox_event{};
-  mailbox_event.events = EPOLLIN;
-  mailbox_event.data.u64 = mailbox_tag;
-  if (::epoll_ctl(m_epoll, EPOLL_CTL_ADD, m_listener, &listener_event) != 0 ||
-      ::epoll_ctl(m_epoll, EPOLL_CTL_ADD, m_mailbox->eventfd(), &mailbox_event) != 0) {
+  if (::epoll_ctl(m_epoll, EPOLL_CTL_ADD, m_listener, &listener_event) != 0) {
     return cti::fail(cti::ErrorCode::unavailable, "cannot register with epoll: " + errno_text(errno));
   }
   return port;
@@ -234,6 +239,7 @@ void Reactor::reap() {
 void Reactor::teardown() {
   for (Task& task : m_mailbox->close()) {
     if (task.stream) task.stream->finish();
+    if (task.kind == Task::Kind::adopt) drop_handed_over(task.fd);
   }
   if (m_listener >= 0) {
     ::close(m_listener);
@@ -255,7 +261,7 @@ void Reactor::on_listener_ready() {
   for (int i = 0; i < accepts_per_wakeup; ++i) {
     const int fd = ::accept4(m_listener, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd >= 0) {
-      accept_connection(fd);
+      hand_over(fd);
       continue;
     }
     if (errno == EINTR || errno == ECONNABORTED) continue;
@@ -270,7 +276,9 @@ void Reactor::on_listener_ready() {
   }
 }
 
-void Reactor::accept_connection(int fd) {
+// The acceptor's part: count the connection against max_connections and give it to the
+// reactor that owns the fewest.
+void Reactor::hand_over(int fd) {
   ServerCounters& counters = m_shared->counters;
   const std::uint64_t open_before = counters.connections_open.fetch_add(1, std::memory_order_relaxed);
   if (open_before >= m_config.max_connections) {
@@ -279,6 +287,31 @@ void Reactor::accept_connection(int fd) {
     return;
   }
   counters.connections_accepted.fetch_add(1, std::memory_order_relaxed);
+  Reactor* owner = this;
+  for (Reactor* reactor : m_reactors) {
+    if (reactor->m_load.load(std::memory_order_relaxed) < owner->m_load.load(std::memory_order_relaxed)) {
+      owner = reactor;
+    }
+  }
+  owner->m_load.fetch_add(1, std::memory_order_relaxed);
+  if (owner == this) {
+    adopt_connection(fd);
+    return;
+  }
+  Task task;
+  task.kind = Task::Kind::adopt;
+  task.fd = fd;
+  if (!owner->m_mailbox->post(std::move(task))) owner->drop_handed_over(fd);
+}
+
+// A socket handed over but never adopted (the owner stopped, or setting it up failed).
+void Reactor::drop_handed_over(int fd) {
+  ::close(fd);
+  m_load.fetch_sub(1, std::memory_order_relaxed);
+  m_shared->counters.connections_open.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void Reactor::adopt_connection(int fd) {
   set_flag(fd, IPPROTO_TCP, TCP_NODELAY);
   set_flag(fd, SOL_SOCKET, SO_KEEPALIVE);
 
@@ -290,8 +323,7 @@ void Reactor::accept_connection(int fd) {
     if (c->ssl == nullptr || SSL_set_fd(c->ssl, fd) != 1) {
       ERR_clear_error();
       if (c->ssl != nullptr) SSL_free(c->ssl);
-      ::close(fd);
-      counters.connections_open.fetch_sub(1, std::memory_order_relaxed);
+      drop_handed_over(fd);
       return;
     }
     SSL_set_accept_state(c->ssl);
@@ -307,8 +339,7 @@ void Reactor::accept_connection(int fd) {
   event.data.u64 = c->id;
   if (::epoll_ctl(m_epoll, EPOLL_CTL_ADD, fd, &event) != 0) {
     if (c->ssl != nullptr) SSL_free(c->ssl);
-    ::close(fd);
-    counters.connections_open.fetch_sub(1, std::memory_order_relaxed);
+    drop_handed_over(fd);
     return;
   }
   Connection& connection = *c;
@@ -353,6 +384,9 @@ void Reactor::run_task(Task& task) {
   switch (task.kind) {
     case Task::Kind::stop:
       m_stop_requested = true;
+      return;
+    case Task::Kind::adopt:
+      adopt_connection(task.fd);
       return;
     case Task::Kind::respond: {
       Connection* c = find_open(task.connection_id);
@@ -684,6 +718,7 @@ void Reactor::close_connection(Connection& c) {
   c.in = std::string();
   c.out = std::string();
   m_shared->counters.connections_open.fetch_sub(1, std::memory_order_relaxed);
+  m_load.fetch_sub(1, std::memory_order_relaxed);
   m_closed.push_back(c.id);
 }
 

@@ -1,6 +1,8 @@
 #pragma once
-// Reactor: one epoll loop on one thread, with its own listening socket (SO_REUSEPORT, so the
-// kernel spreads new connections over the reactors) and every connection it accepted.
+// Reactor: one epoll loop on one thread and the connections it owns. The first reactor also
+// holds the listening socket and hands each accepted socket to the reactor with the fewest
+// connections. One socket bound without SO_REUSEPORT means a second instance on the same
+// port fails to start instead of silently sharing the port, and port 0 needs nothing more.
 // Connections are edge-triggered and remember whether the socket may still be readable or
 // writable, so a connection waiting for its handler, or one whose client stopped reading,
 // costs nothing until something changes; OpenSSL's WANT_READ/WANT_WRITE clear those flags
@@ -15,6 +17,7 @@
 
 #include <sys/socket.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -38,8 +41,12 @@ class Reactor {
   Reactor(const Reactor&) = delete;
   Reactor& operator=(const Reactor&) = delete;
 
-  /// Creates the epoll set and binds this reactor's listening socket; returns the bound port.
-  cti::Result<std::uint16_t> listen(const sockaddr_storage& address, socklen_t length);
+  /// Creates the epoll set; call before start().
+  cti::Result<void> open();
+  /// Makes this reactor the acceptor for all of `reactors` (itself included); returns the
+  /// bound port. The reactors must outlive this one's thread (the server stops it first).
+  cti::Result<std::uint16_t> listen(const sockaddr_storage& address, socklen_t length,
+                                    std::vector<Reactor*> reactors);
   void start();
   /// Closes every connection (streams get on_close) and joins the thread. Not from a handler.
   void stop();
@@ -93,8 +100,10 @@ class Reactor {
   void run();
   int wait_timeout_ms() const;
   void on_listener_ready();
-  void accept_connection(int fd);
+  void hand_over(int fd);
+  void adopt_connection(int fd);
   void refuse_connection(int fd);
+  void drop_handed_over(int fd);
   void on_connection_event(Connection& c, std::uint32_t events);
   void run_task(Task& task);
   void run_local_tasks();
@@ -133,6 +142,8 @@ class Reactor {
   ParserLimits m_limits;
   int m_epoll = -1;
   int m_listener = -1;
+  std::vector<Reactor*> m_reactors;           // the acceptor's choice of owners
+  std::atomic<std::size_t> m_load{0};         // connections owned or on their way here
   bool m_listener_paused = false;
   Clock::time_point m_listener_resume{};
   bool m_stop_requested = false;

@@ -45,12 +45,13 @@ struct ServerShared {
 /// may be gone by the time the task runs, in which case the task is dropped (and a stream it
 /// carries is finished).
 struct Task {
-  enum class Kind { respond, start_stream, stream_flush, stream_close, stream_cut, stop };
+  enum class Kind { respond, start_stream, stream_flush, stream_close, stream_cut, adopt, stop };
   Kind kind = Kind::respond;
   std::uint64_t connection_id = 0;
   std::string bytes;                   ///< respond: the serialized response
   bool keep_alive = true;              ///< respond: the connection may carry another request
   std::shared_ptr<StreamImpl> stream;  ///< start_stream
+  int fd = -1;                         ///< adopt: an accepted socket for this reactor
 };
 
 /// A reactor's inbox. post() from another thread queues under a mutex and wakes the reactor

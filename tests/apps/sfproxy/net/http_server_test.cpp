@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <future>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -119,6 +120,42 @@ TEST_CASE("make_http_server refuses settings it cannot serve") {
   REQUIRE_FALSE(server);
   CHECK(server.error().code == cti::ErrorCode::invalid_input);
   CHECK_FALSE(make_http_server(test_config(pki), Handler()));
+}
+
+TEST_CASE("start() fails when the port is taken, and start() runs once") {
+  TestPki pki;
+  auto first = start_server(test_config(pki), echo);
+  ServerConfig config = test_config(pki);
+  config.port = first->port();
+  auto second = make_http_server(config, echo);
+  REQUIRE(second);
+  const auto started = (*second)->start();
+  REQUIRE_FALSE(started);
+  CHECK(started.error().code == cti::ErrorCode::unavailable);
+  CHECK(started.error().message.find(std::to_string(first->port())) != std::string::npos);
+  CHECK_FALSE(first->start());
+}
+
+TEST_CASE("connections are spread over the reactors, and each reactor serves them") {
+  TestPki pki;
+  ServerConfig config = test_config(pki);
+  config.reactor_threads = 3;
+  std::mutex mutex;
+  std::set<std::thread::id> threads;
+  auto server = start_server(config, [&](std::shared_ptr<Exchange> exchange) {
+    {
+      std::lock_guard lock(mutex);
+      threads.insert(std::this_thread::get_id());
+    }
+    echo(exchange);
+  });
+  std::vector<std::unique_ptr<TestHttpClient>> clients;
+  for (int i = 0; i < 6; ++i) {
+    clients.push_back(connect_client(*server, client_options(pki)));
+    CHECK(clients.back()->request("GET", "/")->status == 200);
+  }
+  std::lock_guard lock(mutex);
+  CHECK(threads.size() == 3);
 }
 
 TEST_CASE("a request over TLS gets its response, with the server's headers") {
