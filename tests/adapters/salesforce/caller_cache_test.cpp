@@ -11,7 +11,7 @@ const std::vector<sfmatch::RecordRef> k_ada{{"Contact", "003D000000IqhSLIAZ", "A
 
 }  // namespace
 
-TEST_CASE("caller cache: entries expire after their TTL; negative entries sooner") {
+TEST_CASE("caller cache: entries expire after their TTL, negative entries sooner") {
   CallerCache cache({seconds(300), seconds(60), 100});
   const CallerCache::TimePoint t0{};
   cache.store("FIND {2128425500}", k_ada, t0);
@@ -26,7 +26,7 @@ TEST_CASE("caller cache: entries expire after their TTL; negative entries sooner
   CHECK_FALSE(cache.find("FIND {unknown}", t0));
 }
 
-TEST_CASE("caller cache: bounded; the least recently used entry goes first") {
+TEST_CASE("caller cache: bounded, the least recently used entry goes first") {
   CallerCache cache({seconds(300), seconds(60), 2});
   const CallerCache::TimePoint t0{};
   cache.store("a", k_ada, t0);

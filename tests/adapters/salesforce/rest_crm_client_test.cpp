@@ -149,7 +149,7 @@ TEST_CASE("run_plan gives what running the steps one by one gives") {
   }
 }
 
-TEST_CASE("caller-ID cache: a repeat caller costs nothing; with IVR data only the IVR request") {
+TEST_CASE("caller-ID cache: a repeat caller costs nothing, with IVR data only the IVR request") {
   EmulatorFixture fixture;
   auto client = fixture.client();
   const auto caller = plan_for("", "(212) 842-5500");

@@ -122,7 +122,7 @@ TEST_CASE("query page: wrong shapes are clear errors") {
   }
 }
 
-TEST_CASE("query page: a name that is a number is shown as text; an overlong one is refused") {
+TEST_CASE("query page: a name that is a number is shown as text, an overlong one is refused") {
   auto number = query_records(
       R"({"done":true,"records":[{"attributes":{"type":"Thing__c"},"Id":"a00D000000IqhSL","Code__c":42}]})",
       "SELECT Id, Code__c FROM Thing__c");
