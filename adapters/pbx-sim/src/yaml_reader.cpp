@@ -9,13 +9,15 @@ namespace cti::adapters::pbx_sim::detail {
 
 Unexpected YamlReader::error(const YAML::Node& node, std::string_view path,
                              std::string_view message) const {
-  std::string where = m_source;
+  // Appended piece by piece: g++ 12 at -O3 warns falsely (-Wrestrict) on "x" + to_string(n).
+  std::string text = m_source;
   const YAML::Mark mark = node.Mark();
   if (mark.line >= 0) {
-    where += ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
+    text.append(1, ':').append(std::to_string(mark.line + 1));
+    text.append(1, ':').append(std::to_string(mark.column + 1));
   }
-  return Unexpected(ErrorCode::invalid_input,
-                    where + ": " + std::string(path) + ": " + std::string(message));
+  text.append(": ").append(path).append(": ").append(message);
+  return Unexpected(ErrorCode::invalid_input, std::move(text));
 }
 
 Result<std::string> YamlReader::string(const YAML::Node& node, std::string_view path,

@@ -82,7 +82,10 @@ std::vector<Request> make_requests(std::size_t count, std::size_t per_request) {
     } else {
       body = "[";
       for (std::size_t k = 0; k < per_request; ++k) {
-        body += (k == 0 ? "" : ",") + event_json(n++);
+        if (k > 0) {
+          body += ',';
+        }
+        body += event_json(n++);
       }
       body += "]";
     }
