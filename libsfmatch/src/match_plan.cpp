@@ -202,6 +202,9 @@ cti::Result<void> fill(MatchPlan& plan, const MatchInput& input, const MatchSett
     return settings_error("record_limit", "must be 1 to 200, got " +
                                               std::to_string(settings.record_limit));
   }
+  if (to_string(settings.ivr_match) == "unknown") {
+    return settings_error("ivr_match", "not a known mode");
+  }
   CTI_TRY(detail::parse_ivr_data_into(plan.ivr_tags, plan.spare.ivr_tags, input.ivr_data,
                                       settings.ivr_rules));
   CTI_TRY(detail::normalize_caller_id_into(plan.caller_id, input.ani, settings.dialing));

@@ -28,12 +28,6 @@ bool ends_with(std::string_view text, std::string_view tail) {
   return text.size() >= tail.size() && text.substr(text.size() - tail.size()) == tail;
 }
 
-sfmatch::MatchSettings settings_for(const cti::DialingOptions& options) {
-  sfmatch::MatchSettings settings;
-  settings.dialing = options;
-  return settings;
-}
-
 void check(std::string_view ani, const sfmatch::MatchSettings& settings) {
   const cti::DialingOptions& options = settings.dialing;
   const auto id = sfmatch::normalize_caller_id(ani, options);
@@ -87,29 +81,31 @@ void check(std::string_view ani, const sfmatch::MatchSettings& settings) {
   const auto tokens = sfmatch::testing::tokenize(step.query);
   FUZZ_CHECK(tokens.ok());
   FUZZ_CHECK(tokens.shape() == k_benign.shape());
-  FUZZ_CHECK(tokens.literals().size() == 1 && tokens.literals()[0]->text == id->national);
+  const auto literals = tokens.literals();
+  FUZZ_CHECK(literals.size() == 1 && literals[0] != nullptr && literals[0]->text == id->national);
 }
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view ani(reinterpret_cast<const char*>(data), size);
-  static const sfmatch::MatchSettings k_north_america = settings_for(cti::DialingOptions{});
+  static const sfmatch::MatchSettings k_north_america;  // 9 / 1 / 011, country code 1
   static const sfmatch::MatchSettings k_uk = [] {
-    cti::DialingOptions options;
-    options.long_distance_prefix = "0";
-    options.international_prefix = "00";
-    options.country_code = "44";
-    return settings_for(options);
+    sfmatch::MatchSettings settings;
+    settings.dialing = cti::DialingOptions{.outside_prefix = "9",
+                                           .long_distance_prefix = "0",
+                                           .international_prefix = "00",
+                                           .country_code = "44"};
+    return settings;
   }();
   static const sfmatch::MatchSettings k_no_prefixes = [] {
-    cti::DialingOptions options;
-    options.outside_prefix = "";
-    options.long_distance_prefix = "";
-    options.international_prefix = "";
-    options.min_extension_length = 3;
-    options.max_extension_length = 5;
-    return settings_for(options);
+    sfmatch::MatchSettings settings;
+    settings.dialing.outside_prefix.clear();
+    settings.dialing.long_distance_prefix.clear();
+    settings.dialing.international_prefix.clear();
+    settings.dialing.min_extension_length = 3;
+    settings.dialing.max_extension_length = 5;
+    return settings;
   }();
   check(ani, k_north_america);
   check(ani, k_uk);

@@ -49,6 +49,13 @@ bool printable(std::string_view text) {
   return true;
 }
 
+/// The one string literal (or SOSL term) of a query.
+const Token& only_literal(const Tokens& tokens) {
+  const auto literals = tokens.literals();
+  FUZZ_CHECK(literals.size() == 1 && literals[0] != nullptr);
+  return *literals[0];
+}
+
 void check_error(const cti::Error& error) {
   FUZZ_CHECK(error.code == cti::ErrorCode::invalid_input);
   FUZZ_CHECK(!error.message.empty());
@@ -122,9 +129,7 @@ void check_plan(std::string_view text, const sfmatch::MatchSettings& settings) {
     if (benign.has_value()) {  // "1" may be outside a definition's bounds
       FUZZ_CHECK(tokens.shape() == tokenize(benign->steps.at(0).query).shape());
     }
-    const auto literals = tokens.literals();
-    FUZZ_CHECK(literals.size() == 1);
-    check_literal(*literals[0], step.value, step.mode);
+    check_literal(only_literal(tokens), step.value, step.mode);
   }
   FUZZ_CHECK(plan->steps.back().source == sfmatch::StepSource::caller_id);
 
@@ -139,19 +144,18 @@ void check_escapers(std::string_view value) {
   const Tokens soql =
       tokenize("SELECT Id FROM Account WHERE Name = '" + sfmatch::escape_soql_literal(v) + "' LIMIT 1");
   FUZZ_CHECK(soql.ok());
-  FUZZ_CHECK(soql.literals().size() == 1 && soql.literals()[0]->text == v);
+  FUZZ_CHECK(only_literal(soql).text == v);
 
   const Tokens like =
       tokenize("SELECT Id FROM Account WHERE Name LIKE '" + sfmatch::escape_soql_like(v) + "%' LIMIT 1");
   FUZZ_CHECK(like.ok());
-  FUZZ_CHECK(like.literals().size() == 1);
-  check_literal(*like.literals()[0], v, sfmatch::IvrMatchMode::starts_with);
+  check_literal(only_literal(like), v, sfmatch::IvrMatchMode::starts_with);
 
   const Tokens sosl = tokenize("FIND {" + sfmatch::escape_sosl_term(v) +
                                "} IN PHONE FIELDS RETURNING Contact(Id, Name) LIMIT 1");
   FUZZ_CHECK(sosl.ok());
-  FUZZ_CHECK(sosl.literals().size() == 1 && sosl.literals()[0]->specials.empty());
-  FUZZ_CHECK(sosl.literals()[0]->text.size() == v.size());
+  FUZZ_CHECK(only_literal(sosl).specials.empty());
+  FUZZ_CHECK(only_literal(sosl).text.size() == v.size());
 }
 
 }  // namespace

@@ -236,6 +236,8 @@ TEST_CASE("build_match_plan refuses bad input and unvalidated identifiers") {
        {"name_fields"}},
       {"record limit", {"Case.CaseNumber=1", ""}, [](MatchSettings& s) { s.record_limit = 0; },
        {"record_limit"}},
+      {"match mode out of range", {"Case.CaseNumber=1", ""},
+       [](MatchSettings& s) { s.ivr_match = static_cast<IvrMatchMode>(99); }, {"ivr_match"}},
   };
   for (const auto& row : rows) {
     CAPTURE(row.name);

@@ -20,6 +20,8 @@ std::string escape_soql_like(std::string_view value);
 
 /// For a SOSL FIND {term}: each of ? & | ! { } [ ] ( ) ^ ~ * : \ " ' + - is preceded by a
 /// backslash; control characters become spaces (SOSL splits terms on whitespace anyway).
+/// Words such as AND / OR keep their meaning inside a term; the caller-ID step only ever
+/// searches digits.
 void append_sosl_term(std::string& out, std::string_view value);
 std::string escape_sosl_term(std::string_view value);
 

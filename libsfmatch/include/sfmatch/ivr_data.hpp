@@ -22,7 +22,8 @@ struct IvrTag {
 
 /// An auto-attendant entry (the guide's "Adv Collect Digits" with a text tag): the tag's
 /// value must be min_digits..max_digits digits; pad_to > 0 left-pads it with zeros for
-/// matching (Case numbers are stored as 8 digits).
+/// matching (Case numbers are stored as 8 digits) and overrides MatchSettings::field_padding;
+/// pad_to == 0 leaves padding to field_padding.
 struct IvrTagDefinition {
   std::string object;
   std::string field;
@@ -34,6 +35,8 @@ struct IvrTagDefinition {
 };
 
 /// Limits for parsing. With definitions present, a tag not defined there is refused.
+/// validate() bounds the limits: max_value_length 1..1000, max_tags 1..64,
+/// max_input_length 1..65536.
 struct IvrRules {
   std::vector<IvrTagDefinition> definitions;
   std::size_t max_value_length = 255;  ///< for tags without a definition

@@ -33,7 +33,11 @@ struct MatchSettings {
   /// custom objects with a phone field).
   std::vector<std::string> caller_id_objects{"Contact", "Account", "Lead"};
   IvrMatchMode ivr_match = IvrMatchMode::exact;
-  /// "Object.Field" -> digits to left-pad a value to in exact mode (auto-number fields).
+  /// "Object.Field" -> digits to left-pad a value to in exact mode (auto-number fields such as
+  /// Case.CaseNumber are stored zero-padded: "1234" must find "00001234"). Exact mode only: a
+  /// padded value is a whole number, so it cannot serve as a prefix ("12" padded to "00000012"
+  /// would not find "12345678"), and the unpadded digits already match the end or the middle
+  /// of a stored value. A tag definition's pad_to, when set, takes precedence.
   std::map<std::string, std::size_t, std::less<>> field_padding{{"Case.CaseNumber", 8},
                                                                 {"Contract.ContractNumber", 8}};
   /// Object -> the field shown as the record's name; objects not listed use "Name".
