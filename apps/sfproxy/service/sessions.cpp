@@ -285,7 +285,7 @@ cti::Result<void> LoginThrottle::check(std::string_view extension, std::string_v
                wait_seconds(m_addresses, address, m_config.max_failures_per_address_per_hour,
                             false, now));
   if (wait > 0) {
-    return cti::fail(cti::ErrorCode::forbidden, "too many failed sign-ins; try again in " +
+    return cti::fail(cti::ErrorCode::rate_limited, "too many failed sign-ins; try again in " +
                                                     std::to_string(wait) + " s");
   }
   return {};

@@ -85,7 +85,7 @@ class LoginThrottle {
  public:
   explicit LoginThrottle(ThrottleConfig config, Clock clock = {});
 
-  /// forbidden ("too many failed sign-ins; try again in N s") when either key is throttled.
+  /// rate_limited ("too many failed sign-ins; try again in N s") when either key is throttled.
   /// `address` is the client's IP address, without the port. The account gets the back-off
   /// and its hourly cap; the address only its (higher) hourly cap, since a contact centre's
   /// agents often share one address.

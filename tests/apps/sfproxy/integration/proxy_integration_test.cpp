@@ -178,7 +178,9 @@ std::string next_event(TestHttpClient& stream, std::string_view type) {
 }  // namespace
 
 TEST_CASE("sign-in: right password, wrong password, no licence seat, throttled") {
-  Proxy proxy;
+  // Back-off starts after two failures and doubles from 1 s, so a busy machine cannot
+  // outwait it between attempts.
+  Proxy proxy(sfproxy::MatchMode::agent, [](sfproxy::SfproxyConfig& config) { config.throttle.free_failures = 2; });
   auto c = proxy.client();
   auto post = [&](std::string body) {
     auto response = c->request("POST", "/api/v1/session", body, {"Content-Type: application/json"});

@@ -40,7 +40,7 @@ TEST_CASE("the back-off starts after the free failures and doubles up to its cap
     throttle.record_failure("137", "10.0.0.1");
     const auto refused = throttle.check("137", "10.0.0.1");
     REQUIRE_FALSE(refused);
-    CHECK(refused.error().code == cti::ErrorCode::forbidden);
+    CHECK(refused.error().code == cti::ErrorCode::rate_limited);
     CHECK(refused.error().message == waits(expected));
     CHECK(throttle.check("138", "10.0.0.1"));  // other accounts are not held back
     clock.advance(std::chrono::seconds(expected) - 1ms);
@@ -79,7 +79,7 @@ TEST_CASE("at most so many failures an hour per account") {
   throttle.record_failure("137", "10.0.1.1");
   const auto refused = throttle.check("137", "10.0.1.2");
   REQUIRE_FALSE(refused);
-  CHECK(refused.error().code == cti::ErrorCode::forbidden);
+  CHECK(refused.error().code == cti::ErrorCode::rate_limited);
 
   throttle.record_success("137");  // does not reset the hourly count
   CHECK_FALSE(throttle.check("137", "10.0.1.2"));
