@@ -168,10 +168,8 @@ void AmiEventMapper::apply(const AmiPacket& packet, std::vector<CallEvent>& out)
     return;
   }
   ++m_counters.events;
-  m_event_time = parse_timestamp(packet.get("Timestamp")).value_or(std::chrono::system_clock::time_point{});
-  if (m_event_time == std::chrono::system_clock::time_point{}) {
-    m_event_time = m_now();
-  }
+  const auto stamped = parse_timestamp(packet.get("Timestamp"));
+  m_event_time = stamped ? *stamped : m_now();
 
   const std::string_view name = packet.name();
   if (name == "VarSet") {
