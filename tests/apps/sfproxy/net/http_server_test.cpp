@@ -109,6 +109,32 @@ TEST_CASE("make_http_server checks the certificate and key up front, naming the 
   }
 }
 
+TEST_CASE("the test certificates: a verifying client accepts the server's, refuses the others") {
+  TestPki pki(cti::testing::KeyType::rsa_2048);
+  const auto serve = [&](const cti::testing::CertificateFiles& files) {
+    ServerConfig config = test_config(pki);
+    config.tls.certificate_file = files.certificate_file;
+    config.tls.private_key_file = files.private_key_file;
+    return start_server(config, echo);
+  };
+  {
+    auto server = serve(pki.server());
+    CHECK(TestHttpClient::connect("127.0.0.1", server->port(), client_options(pki)));
+  }
+  {
+    auto server = serve(pki.make_expired_server());
+    const auto client = TestHttpClient::connect("127.0.0.1", server->port(), client_options(pki));
+    REQUIRE_FALSE(client);
+    CHECK(client.error().message.find("expired") != std::string::npos);
+  }
+  {
+    auto server = serve(pki.make_self_signed("wrong.example"));
+    const auto client = TestHttpClient::connect("127.0.0.1", server->port(), client_options(pki));
+    REQUIRE_FALSE(client);
+    CHECK(client.error().message.find("verify") != std::string::npos);
+  }
+}
+
 TEST_CASE("make_http_server refuses settings it cannot serve") {
   TestPki pki;
   ServerConfig config = test_config(pki);
