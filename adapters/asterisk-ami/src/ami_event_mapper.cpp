@@ -642,7 +642,7 @@ void AmiEventMapper::on_attended_transfer(const AmiPacket& p, std::vector<CallEv
 void AmiEventMapper::on_originate_response(const AmiPacket& p, std::vector<CallEvent>& out) {
   const auto it = m_originates.find(p.get("ActionID"));
   if (it == m_originates.end()) {
-    return;  // another manager session's Originate
+    return;  // an Originate of another AMI client
   }
   const std::string key = it->second.call_id;
   m_originates.erase(it);
@@ -964,7 +964,7 @@ std::string AmiEventMapper::agent_extension_of(std::string_view channel_name) co
       return {};
     }
   } catch (const std::regex_error&) {
-    return {};  // a pattern too costly for this name: not an agent, rather than a lost session
+    return {};  // a pattern too costly for this name: not an agent, rather than a lost connection
   }
   std::string extension = match[1].str();
   if (extension.empty() || extension.size() > k_max_extension) {

@@ -301,9 +301,9 @@ class AmiPbxConnector final : public PbxConnector {
       bool logged_in = false;
       Result<void> ended = Result<void>{};
       try {
-        ended = run_session(logged_in);
+        ended = run_connection(logged_in);
       } catch (const std::exception& e) {
-        // The adapter edge: nothing from one session may take the process down.
+        // The adapter edge: nothing from one connection may take the process down.
         ended = fail(ErrorCode::internal, std::string("unexpected error: ") + e.what());
       }
       close_socket(false);
@@ -331,7 +331,7 @@ class AmiPbxConnector final : public PbxConnector {
     }
   }
 
-  Result<void> run_session(bool& logged_in) {
+  Result<void> run_connection(bool& logged_in) {
     Poco::Net::StreamSocket socket;
     try {
       socket.connect(Poco::Net::SocketAddress(m_config.host, m_config.port),

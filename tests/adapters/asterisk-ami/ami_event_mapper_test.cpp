@@ -446,7 +446,7 @@ TEST_CASE("click-to-dial bookkeeping") {
     m << newchannel("PJSIP/137-0001", "call-0", "call-0", "5550100", "5550100");
     CHECK(m.mapper.originate_requested("act-y", "call-y", "137", "5550100"));
   }
-  SUBCASE("another session's OriginateResponse is ignored") {
+  SUBCASE("another AMI client's OriginateResponse is ignored") {
     Mapper m;
     m << packet({{"Event", "OriginateResponse"}, {"ActionID", "elsewhere"}, {"Response", "Failure"}});
     CHECK(m.events.empty());

@@ -242,7 +242,7 @@ TEST_CASE("keep-alive: a Ping left unanswered means reconnect") {
   CHECK(eventually([&] { return client.connector->health().connected; }));
 }
 
-TEST_CASE("keep-alive: answered Pings keep the session") {
+TEST_CASE("keep-alive: answered Pings keep the connection") {
   FakeAmiServer server({}, {});
   Config config = default_test_config();
   config.ping_interval = 10ms;

@@ -68,7 +68,7 @@ struct Metrics {
   std::atomic<std::uint64_t> connects{0};             ///< TCP connections established
   std::atomic<std::uint64_t> logins{0};               ///< successful logins
   std::atomic<std::uint64_t> login_refusals{0};       ///< logins the PBX refused
-  std::atomic<std::uint64_t> connection_losses{0};    ///< sessions that ended with an error
+  std::atomic<std::uint64_t> connection_losses{0};    ///< connections that ended with an error
   std::atomic<std::uint64_t> ping_timeouts{0};        ///< Pings left without a Pong
   std::atomic<std::uint64_t> packets{0};              ///< complete packets received
   std::atomic<std::uint64_t> garbage_lines{0};        ///< lines that were not `Key: Value`
