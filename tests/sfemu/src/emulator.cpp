@@ -289,8 +289,9 @@ void Emulator::Impl::serve(Poco::Net::HTTPServerRequest& request, Poco::Net::HTT
       }
       return;
     }
-    std::string endpoint = "unknown";
+    std::string endpoint = "unknown";  // emptied when a fault answers instead of an endpoint
     if (too_large) {
+      endpoint.clear();
       reply.status = 413;
       reply.body = error_body(api_error(413, "REQUEST_ENTITY_TOO_LARGE",
                                         "The request body exceeds " + std::to_string(m_options.max_body_bytes) + " bytes"));
@@ -298,6 +299,7 @@ void Emulator::Impl::serve(Poco::Net::HTTPServerRequest& request, Poco::Net::HTT
     } else if (!is_admin && m_faults.fail_next > 0) {
       --m_faults.fail_next;
       ++m_counters.unavailable;
+      endpoint.clear();
       reply.status = 503;
       reply.body = error_body(api_error(503, "SERVER_UNAVAILABLE", "Server temporarily unavailable. Please try again later."));
     } else {
@@ -309,7 +311,11 @@ void Emulator::Impl::serve(Poco::Net::HTTPServerRequest& request, Poco::Net::HTT
         reply = Reply{500, error_body(api_error(500, "UNKNOWN_EXCEPTION", std::string("An unexpected error occurred: ") + e.what())), {}, false};
       }
     }
-    ++m_counters.by_endpoint[is_admin ? "admin" : endpoint];
+    if (is_admin) {
+      ++m_counters.by_endpoint["admin"];
+    } else if (!endpoint.empty()) {
+      ++m_counters.by_endpoint[endpoint];
+    }
     if (reply.status == 401) ++m_counters.unauthorized;
     if (reply.status == 403) ++m_counters.limit_exceeded;
     if (!is_admin && !reply.body.isEmpty() && m_faults.malformed_next > 0) {

@@ -60,7 +60,8 @@ struct Counters {
   std::uint64_t unauthorized = 0;   ///< 401 INVALID_SESSION_ID answers
   /// Requests per endpoint: token, versions, resources, limits, query, query_more, search,
   /// sobject_create, sobject_read, sobject_update, sobject_delete, describe, composite,
-  /// admin, unknown. A composite counts once, not per subrequest.
+  /// admin, unknown. A composite counts once, not per subrequest; requests answered by a
+  /// fault (503, dropped, 413) are not counted here.
   std::map<std::string, std::uint64_t> by_endpoint;
 };
 
