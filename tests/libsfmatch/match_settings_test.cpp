@@ -24,7 +24,9 @@ TEST_CASE("IVR match modes: names both ways") {
       {IvrMatchMode::ends_with, "ends_with"},
       {IvrMatchMode::contains, "contains"},
   };
-  for (const auto& [mode, name] : rows) {
+  for (const auto& row : rows) {
+    const IvrMatchMode mode = row.first;
+    const std::string_view name = row.second;
     CAPTURE(name);
     CHECK(sfmatch::to_string(mode) == name);
     const auto parsed = sfmatch::parse_ivr_match_mode(name);
