@@ -171,6 +171,14 @@ Emulator::Impl::Impl(Options options)
   } else if (!m_options.data_json.empty()) {
     seed = parse_seed(m_options.data_json, "");
   }
+  // The org is loaded before the socket opens, so a bad seed fails before anything listens.
+  m_store = std::make_unique<OrgStore>(Schema::standard(), m_clock);
+  m_tokens = std::make_unique<TokenService>(m_clock, seed.org_id, seed.jwt_audiences);
+  m_tokens->set_session_timeout_ms(m_options.session_timeout_ms);
+  m_tokens->expire_tokens_after(m_faults.expire_tokens_after);
+  load_seed(seed, *m_store, *m_tokens);
+  m_rest = std::make_unique<RestApi>(*m_store, std::max<std::size_t>(1, m_options.query_batch_size));
+  m_rest->set_composite_allows_search(m_options.composite_allows_search);
 
   bool cert = !m_options.tls_cert_file.empty();
   bool key = !m_options.tls_key_file.empty();
@@ -202,16 +210,8 @@ Emulator::Impl::Impl(Options options)
   m_port = socket->address().port();
   m_base_url = std::string(m_tls ? "https" : "http") + "://" + m_options.bind_address + ":" + std::to_string(m_port);
 
-  std::vector<std::string> audiences = seed.jwt_audiences;
-  audiences.push_back(m_base_url);
-  m_store = std::make_unique<OrgStore>(Schema::standard(), m_clock);
-  m_tokens = std::make_unique<TokenService>(m_clock, seed.org_id, audiences);
+  m_tokens->add_audience(m_base_url);
   m_tokens->set_instance_url(m_base_url);
-  m_tokens->set_session_timeout_ms(m_options.session_timeout_ms);
-  m_tokens->expire_tokens_after(m_faults.expire_tokens_after);
-  load_seed(seed, *m_store, *m_tokens);
-  m_rest = std::make_unique<RestApi>(*m_store, std::max<std::size_t>(1, m_options.query_batch_size));
-  m_rest->set_composite_allows_search(m_options.composite_allows_search);
 
   Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
   params->setMaxThreads(std::max(2, m_options.max_threads));

@@ -76,6 +76,9 @@ class TokenService {
   void add_user(OrgUser user);
   void add_refresh_token(RefreshGrant grant);
 
+  /// Adds a JWT audience (the emulator accepts its own URL as well as Salesforce's).
+  void add_audience(std::string audience) { m_audiences.push_back(std::move(audience)); }
+
   /// The instance URL put into token responses (the emulator's own base URL).
   void set_instance_url(std::string url) { m_instance_url = std::move(url); }
 

@@ -29,10 +29,10 @@ struct SeedData {
   std::string org_id = "00D5g000004Xyz1EAC";
   std::string org_name = "Emulated Org";
   std::vector<std::string> jwt_audiences = {"https://login.salesforce.com", "https://test.salesforce.com"};
-  JsonArray users;
+  JsonArray users = make_array();
   std::vector<ConnectedApp> apps;
   std::vector<RefreshGrant> refresh_tokens;
-  JsonArray records;
+  JsonArray records = make_array();
 };
 
 /// Parses the seed text. `base_dir` resolves relative certificate_file paths.

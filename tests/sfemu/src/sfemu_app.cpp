@@ -119,7 +119,7 @@ void SfemuApp::print_help() const {
   help.setCommand(commandName());
   help.setUsage("[options]");
   help.setHeader("A Salesforce REST API emulator for tests and demos.");
-  help.setFooter("Exit codes: 0 stopped by SIGINT/SIGTERM, 2 usage or configuration error.");
+  help.setFooter("Exit codes: 0 stopped by SIGINT/SIGTERM, 1 runtime failure, 2 usage or configuration error.");
   help.format(std::cout);
 }
 
@@ -140,6 +140,9 @@ int SfemuApp::main(const std::vector<std::string>& args) {
   } catch (const cti::ConfigError& e) {
     std::cerr << "sfemu: error: " << e.what() << "\n";
     return 2;
+  } catch (const Poco::Exception& e) {
+    std::cerr << "sfemu: error: " << e.displayText() << "\n";
+    return 1;
   }
 }
 

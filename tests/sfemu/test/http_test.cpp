@@ -573,6 +573,15 @@ TEST_CASE("sfemu: HTTPS with a certificate") {
   std::remove(options.tls_key_file.c_str());
 }
 
+TEST_CASE("sfemu: an emulator without seed data serves an empty org") {
+  auto emulator = Emulator::start(Options{});
+  HttpReply versions = http(emulator->base_url(), "GET", "/services/data/");
+  CHECK(versions.status == 200);
+  HttpReply token = http(emulator->base_url(), "POST", "/services/oauth2/token", "grant_type=client_credentials&client_id=x&client_secret=y");
+  CHECK(token.status == 400);
+  CHECK(token.body == R"({"error":"invalid_client_id","error_description":"client identifier invalid"})");
+}
+
 TEST_CASE("sfemu: start-up errors are configuration errors; stop() ends serving") {
   Options bad_seed = test_options();
   bad_seed.data_json = R"({"records":[{"attributes":{"type":"Contact"},"FirstName":"No last name"}]})";
