@@ -132,7 +132,7 @@ TEST_CASE("the stream's client leaving ends the stream: on_close once, sends fai
   CHECK(late);
 }
 
-TEST_CASE("what a stream's client sends is read and dropped; too much ends the stream") {
+TEST_CASE("what a stream's client sends is read and dropped but too much ends the stream") {
   TestPki pki;
   ServerConfig config = test_config(pki);
   config.max_header_bytes = 1024;
@@ -170,7 +170,7 @@ TEST_CASE("close() flushes what was queued, then closes") {
   CHECK(eventually([&] { return handler.closes == 1; }));
 }
 
-TEST_CASE("a stalled client is cut when its backlog fills; another on the same reactor keeps receiving") {
+TEST_CASE("a stalled client is cut when its backlog fills while another on the same reactor keeps receiving") {
   TestPki pki;
   ServerConfig config = test_config(pki);
   config.reactor_threads = 1;  // both clients on one reactor
