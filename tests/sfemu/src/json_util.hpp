@@ -1,5 +1,5 @@
 #pragma once
-// JSON helpers over Poco::JSON: ordered objects (Salesforce emits fields in a stable order),
+// JSON utilities over Poco::JSON: ordered objects (Salesforce emits fields in a stable order),
 // compact output, error bodies, and a bounded parser for untrusted request bodies.
 
 #include "api_error.hpp"

@@ -1,5 +1,5 @@
 #pragma once
-// Helpers shared by the emulator's tests: a small in-memory org, a fixed clock, and an HTTP
+// Shared test support for the emulator's tests: a small in-memory org, a fixed clock, and an HTTP
 // client for end-to-end tests against an Emulator on 127.0.0.1.
 
 #include "json_util.hpp"
