@@ -22,14 +22,36 @@ void append_number(std::string& out, std::size_t number) {
   out.append(digits, static_cast<std::size_t>(end - digits));
 }
 
-std::string_view name_field_of(const MatchSettings& settings, std::string_view object) {
+cti::Unexpected settings_error(std::string_view setting, const std::string& why) {
+  return cti::fail(cti::ErrorCode::invalid_input,
+                   "match settings: " + std::string(setting) + ": " + why);
+}
+
+/// The field shown as an object's name. `configured` says it came from the settings (and so
+/// must be validated before use); the default is this file's own constant.
+struct NameField {
+  std::string_view name;
+  bool configured = false;
+};
+
+NameField name_field_of(const MatchSettings& settings, std::string_view object) {
   // A scan rather than map::find: names ignore case, and the map holds a handful of entries.
   for (const auto& [name_object, field] : settings.name_fields) {
     if (detail::iequals(name_object, object)) {
-      return field;
+      return {field, true};
     }
   }
-  return k_default_name_field;
+  return {k_default_name_field, false};
+}
+
+cti::Result<void> check_name_field(const NameField& name_field) {
+  if (!name_field.configured) {
+    return {};
+  }
+  if (auto valid = validate_api_name(name_field.name); !valid) {
+    return settings_error("name_fields", valid.error().message);
+  }
+  return {};
 }
 
 /// Digits to left-pad the tag's value to: the tag definition's pad_to when set, else the
@@ -53,15 +75,10 @@ cti::Unexpected tag_error(std::size_t index, const IvrTag& tag, const std::strin
                        detail::quote(tag.object + "." + tag.field) + "): " + why);
 }
 
-cti::Unexpected settings_error(std::string_view setting, const std::string& why) {
-  return cti::fail(cti::ErrorCode::invalid_input,
-                   "match settings: " + std::string(setting) + ": " + why);
-}
-
 /// Identifiers reach a query only through the two builders below, and each checks every name
 /// it writes, whatever the parser or the settings validation did before.
 cti::Result<void> check_tag_identifiers(std::size_t index, const IvrTag& tag,
-                                        std::string_view name_field,
+                                        const NameField& name_field,
                                         const MatchSettings& settings) {
   if (auto valid = validate_api_name(tag.object); !valid) {
     return tag_error(index, tag, valid.error().message);
@@ -75,10 +92,7 @@ cti::Result<void> check_tag_identifiers(std::size_t index, const IvrTag& tag,
     return tag_error(index, tag, "object " + detail::quote(tag.object) +
                                      " is not in allowed_ivr_objects");
   }
-  if (auto valid = validate_api_name(name_field); !valid) {
-    return settings_error("name_fields", valid.error().message);
-  }
-  return {};
+  return check_name_field(name_field);
 }
 
 /// Padding applies to exact matches only. A value is zero-padded because the field stores
@@ -96,8 +110,9 @@ void set_matched_value(MatchStep& step, const IvrTag& tag, IvrMatchMode mode, st
 
 cti::Result<void> build_ivr_step(MatchStep& step, std::size_t index, const IvrTag& tag,
                                  const MatchSettings& settings) {
-  const std::string_view name_field = name_field_of(settings, tag.object);
-  CTI_TRY(check_tag_identifiers(index, tag, name_field, settings));
+  const NameField name = name_field_of(settings, tag.object);
+  CTI_TRY(check_tag_identifiers(index, tag, name, settings));
+  const std::string_view name_field = name.name;
   const IvrMatchMode mode = settings.ivr_match;
   step.source = StepSource::ivr;
   step.language = QueryLanguage::soql;
@@ -161,13 +176,12 @@ cti::Result<void> build_caller_id_step(MatchStep& step, const CallerId& caller_i
   query.append("} IN PHONE FIELDS RETURNING ");
   for (std::size_t i = 0; i < settings.caller_id_objects.size(); ++i) {
     const std::string& object = settings.caller_id_objects[i];
-    const std::string_view name_field = name_field_of(settings, object);
+    const NameField name = name_field_of(settings, object);
     if (auto valid = validate_api_name(object); !valid) {
       return settings_error("caller_id_objects", valid.error().message);
     }
-    if (auto valid = validate_api_name(name_field); !valid) {
-      return settings_error("name_fields", valid.error().message);
-    }
+    CTI_TRY(check_name_field(name));
+    const std::string_view name_field = name.name;
     if (i > 0) {
       query.append(", ");
     }
