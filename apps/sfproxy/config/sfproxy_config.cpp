@@ -59,9 +59,14 @@ class Section {
   }
 
   bool present() const { return m_node && m_node.IsMap(); }
+  /// The value at `key`; a node that tests false when the key (or this section) is absent.
   YAML::Node node(const std::string& key) {
     m_seen.insert(key);
-    return present() ? m_node[key] : YAML::Node();
+    if (!present()) {
+      static const YAML::Node k_empty(YAML::NodeType::Map);
+      return k_empty[key];  // const lookup of a missing key: an undefined node
+    }
+    return m_node[key];
   }
   std::string key_path(const std::string& key) const { return m_path.empty() ? key : m_path + "." + key; }
   YAML::Mark mark() const { return m_node ? m_node.Mark() : YAML::Mark(); }
