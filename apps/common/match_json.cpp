@@ -58,4 +58,15 @@ void write_decision(JsonWriter& json, const sfmatch::PopDecision& decision) {
   json.end_object();
 }
 
+void write_agent_settings(JsonWriter& json, const cti::AgentSettings& settings) {
+  json.begin_object();
+  json.key("caller_id_objects").begin_array();
+  for (const auto& object : settings.caller_id_objects) {
+    json.value(object);
+  }
+  json.end_array();
+  json.field("ivr_match", settings.ivr_match);
+  json.end_object();
+}
+
 }  // namespace cti::app

@@ -4,6 +4,7 @@
 
 #include "json_writer.hpp"
 
+#include "cti/agent.hpp"
 #include "sfmatch/match_plan.hpp"
 #include "sfmatch/pop_decision.hpp"
 
@@ -16,5 +17,8 @@ void write_plan(JsonWriter& json, const sfmatch::MatchPlan& plan);
 /// {"kind","matched_by","records":[{"object","id","name"}],"new_record_object",
 ///  "default_fields":{...}}
 void write_decision(JsonWriter& json, const sfmatch::PopDecision& decision);
+
+/// {"caller_id_objects":[...],"ivr_match":"..."}: an agent's settings, as the API shows them.
+void write_agent_settings(JsonWriter& json, const cti::AgentSettings& settings);
 
 }  // namespace cti::app

@@ -44,19 +44,6 @@ std::string call_json(const cti::Call& call, bool popped) {
   return std::move(json).str();
 }
 
-std::string settings_json(const cti::AgentSettings& settings) {
-  JsonWriter json;
-  json.begin_object();
-  json.key("caller_id_objects").begin_array();
-  for (const auto& object : settings.caller_id_objects) {
-    json.value(object);
-  }
-  json.end_array();
-  json.field("ivr_match", settings.ivr_match);
-  json.end_object();
-  return std::move(json).str();
-}
-
 // The best plan the call's data allows: bad IVR data does not cost the caller-ID lookup,
 // and a bad caller ID does not cost the IVR lookup.
 sfmatch::MatchPlan plan_for(const cti::Call& call, const sfmatch::MatchSettings& settings,
@@ -430,7 +417,9 @@ cti::Result<cti::AgentSettings> ProxyService::update_settings(std::string_view e
   std::lock_guard lock(m_mutex);
   m_settings_cache[std::string(extension)] = settings;
   JsonWriter json;
-  json.begin_object().field("type", "settings").key("settings").raw(settings_json(settings)).end_object();
+  json.begin_object().field("type", "settings").key("settings");
+  cti::app::write_agent_settings(json, settings);
+  json.end_object();
   m_hub.publish(extension, "agent", std::move(json).str());
   ++m_metrics.events_published;
   return settings;

@@ -3,6 +3,7 @@
 #include "api.hpp"
 
 #include "json_writer.hpp"
+#include "match_json.hpp"
 
 namespace sfproxy::http {
 namespace {
@@ -12,14 +13,8 @@ std::string agent_json(const AgentRecord& agent) {
   json.begin_object();
   json.field("extension", agent.extension);
   json.field("display_name", agent.display_name);
-  json.key("settings").begin_object();
-  json.key("caller_id_objects").begin_array();
-  for (const auto& object : agent.settings.caller_id_objects) {
-    json.value(object);
-  }
-  json.end_array();
-  json.field("ivr_match", agent.settings.ivr_match);
-  json.end_object();
+  json.key("settings");
+  cti::app::write_agent_settings(json, agent.settings);
   json.end_object();
   return std::move(json).str();
 }

@@ -3,6 +3,7 @@
 #include "api.hpp"
 
 #include "json_writer.hpp"
+#include "match_json.hpp"
 
 #include <Poco/JSON/Array.h>
 
@@ -11,14 +12,7 @@ namespace {
 
 std::string settings_json(const cti::AgentSettings& settings) {
   cti::app::JsonWriter json;
-  json.begin_object();
-  json.key("caller_id_objects").begin_array();
-  for (const auto& object : settings.caller_id_objects) {
-    json.value(object);
-  }
-  json.end_array();
-  json.field("ivr_match", settings.ivr_match);
-  json.end_object();
+  cti::app::write_agent_settings(json, settings);
   return std::move(json).str();
 }
 
