@@ -26,6 +26,16 @@ struct Command {
 /// Prints "ctictl: error: <message>" and returns `code`.
 int report_error(Io& io, std::string_view message, int code);
 
+struct OptionSpec;
+class Args;
+
+/// The common start of a command that takes options only: parses `argv`, answers --help,
+/// refuses stray arguments. Returns true with `args` set when the command should go on;
+/// otherwise false with `exit_code` set (0 after help, 2 after a usage error).
+bool begin_command(const std::vector<std::string>& argv, const std::vector<OptionSpec>& specs,
+                   std::string_view usage, std::string_view summary, Io& io, Args& args,
+                   int& exit_code);
+
 // The commands (one file each in commands/).
 int run_match(const std::vector<std::string>& args, Io& io);
 int run_agents(const std::vector<std::string>& args, Io& io);

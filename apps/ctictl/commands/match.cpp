@@ -229,42 +229,35 @@ int run_against_salesforce(const std::string& config_path, const sfmatch::MatchP
 }  // namespace
 
 int run_match(const std::vector<std::string>& argv, Io& io) {
-  auto args = Args::parse(argv, k_options);
-  if (!args) {
-    return report_error(io, args.error().message, exit_usage);
+  Args args;
+  if (int code = exit_ok; !begin_command(argv, k_options, k_usage, k_summary, io, args, code)) {
+    return code;
   }
-  if (args->help()) {
-    io.out << format_help(k_usage, k_summary, k_options);
-    return exit_ok;
-  }
-  if (!args->positional().empty()) {
-    return report_error(io, "unexpected argument '" + args->positional().front() + "'", exit_usage);
-  }
-  if (!args->value("ivr") && !args->value("ani")) {
+  if (!args.value("ivr") && !args.value("ani")) {
     return report_error(io, "give --ivr, --ani or both", exit_usage);
   }
-  const auto config_path = args->value("config");
-  if (!args->flag("plan") && !config_path) {
+  const auto config_path = args.value("config");
+  if (!args.flag("plan") && !config_path) {
     return report_error(io,
                         "give --config FILE to run the lookups against Salesforce, or use --plan "
                         "to print them without any network",
                         exit_usage);
   }
-  auto settings = settings_from(*args);
+  auto settings = settings_from(args);
   if (!settings) {
     return report_error(io, settings.error().message, exit_usage);
   }
-  const std::string ivr = args->value_or("ivr", "");
-  const std::string ani = args->value_or("ani", "");
+  const std::string ivr = args.value_or("ivr", "");
+  const std::string ani = args.value_or("ani", "");
   auto plan = sfmatch::build_match_plan({ivr, ani}, *settings);
   if (!plan) {
     return report_error(io, plan.error().message, exit_usage);
   }
-  if (!args->flag("plan")) {
-    return run_against_salesforce(*config_path, *plan, *settings, *args, io);
+  if (!args.flag("plan")) {
+    return run_against_salesforce(*config_path, *plan, *settings, args, io);
   }
-  if (args->flag("json")) {
-    io.out << plan_to_json(*plan, *args) << "\n";
+  if (args.flag("json")) {
+    io.out << plan_to_json(*plan, args) << "\n";
   } else {
     print_text(io.out, *plan);
   }

@@ -42,18 +42,11 @@ double milliseconds_of(std::chrono::microseconds duration) {
 }
 
 int run_ping(const std::vector<std::string>& argv, Io& io) {
-  auto args = Args::parse(argv, k_options);
-  if (!args) {
-    return report_error(io, args.error().message, exit_usage);
+  Args args;
+  if (int code = exit_ok; !begin_command(argv, k_options, k_usage, k_summary, io, args, code)) {
+    return code;
   }
-  if (args->help()) {
-    io.out << format_help(k_usage, k_summary, k_options);
-    return exit_ok;
-  }
-  if (!args->positional().empty()) {
-    return report_error(io, "unexpected argument '" + args->positional().front() + "'", exit_usage);
-  }
-  const auto path = args->value("config");
+  const auto path = args.value("config");
   if (!path) {
     return report_error(io, "sf ping needs --config FILE", exit_usage);
   }
@@ -69,7 +62,7 @@ int run_ping(const std::vector<std::string>& argv, Io& io) {
   if (!result) {
     return report_error(io, "salesforce: " + result.error().message, exit_failure);
   }
-  if (args->flag("json")) {
+  if (args.flag("json")) {
     cti::app::JsonWriter json;
     json.begin_object();
     json.field("instance_url", config.instance_url);

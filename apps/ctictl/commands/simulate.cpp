@@ -176,63 +176,56 @@ std::string describe(const cti::CallEvent& event, milliseconds at) {
 }  // namespace
 
 int run_simulate(const std::vector<std::string>& argv, Io& io) {
-  auto args = Args::parse(argv, k_options);
-  if (!args) {
-    return report_error(io, args.error().message, exit_usage);
+  Args args;
+  if (int code = exit_ok; !begin_command(argv, k_options, k_usage, k_summary, io, args, code)) {
+    return code;
   }
-  if (args->help()) {
-    io.out << format_help(k_usage, k_summary, k_options);
-    return exit_ok;
-  }
-  if (!args->positional().empty()) {
-    return report_error(io, "unexpected argument '" + args->positional().front() + "'", exit_usage);
-  }
-  const bool from_file = args->value("scenario").has_value();
-  if (from_file == args->value("agent").has_value()) {
+  const bool from_file = args.value("scenario").has_value();
+  if (from_file == args.value("agent").has_value()) {
     return report_error(io, "give either --scenario FILE or --agent EXT", exit_usage);
   }
   for (const char* call_option : {"ani", "ivr", "dnis", "call-id", "answer-after", "hold",
                                   "hangup-after", "no-answer"}) {
-    if (from_file && args->value(call_option)) {
+    if (from_file && args.value(call_option)) {
       return report_error(io, "--" + std::string(call_option) + " describes a single call; it "
                                   "cannot be combined with --scenario", exit_usage);
     }
   }
-  const auto url = args->value("url");
+  const auto url = args.value("url");
   if (!url) {
     for (const char* post_option : {"secret-file", "secret-env", "insecure", "timeout", "realtime"}) {
-      if (args->value(post_option)) {
+      if (args.value(post_option)) {
         return report_error(io, "--" + std::string(post_option) + " only applies with --url", exit_usage);
       }
     }
   }
 
-  auto scenario = from_file ? pbx_sim::load_scenario_file(*args->value("scenario")) : single_call(*args);
+  auto scenario = from_file ? pbx_sim::load_scenario_file(*args.value("scenario")) : single_call(args);
   if (!scenario) {
     return report_error(io, scenario.error().message, exit_usage);
   }
-  auto until = millis_option(*args, "until", milliseconds::max());
+  auto until = millis_option(args, "until", milliseconds::max());
   if (!until) {
     return report_error(io, until.error().message, exit_usage);
   }
-  if (scenario->load && scenario->load->calls == 0 && !args->value("until")) {
+  if (scenario->load && scenario->load->calls == 0 && !args.value("until")) {
     return report_error(io, "the scenario's load never ends (calls: 0); give --until MS", exit_usage);
   }
   std::string secret;
   webhook::PostOptions post_options;
   if (url) {
-    auto read = read_secret(*args);
+    auto read = read_secret(args);
     if (!read) {
       return report_error(io, read.error().message, exit_usage);
     }
     secret = std::move(*read);
-    auto timeout = millis_option(*args, "timeout", milliseconds(5000));
+    auto timeout = millis_option(args, "timeout", milliseconds(5000));
     if (!timeout || timeout->count() == 0) {
       return report_error(io, timeout ? "--timeout must be at least 1 ms" : timeout.error().message,
                           exit_usage);
     }
     post_options.timeout = *timeout;
-    post_options.insecure_tls = args->flag("insecure");
+    post_options.insecure_tls = args.flag("insecure");
   }
 
   pbx_sim::Config config;
@@ -240,8 +233,8 @@ int run_simulate(const std::vector<std::string>& argv, Io& io) {
   const auto epoch = std::chrono::system_clock::now();
   const auto started_steady = std::chrono::steady_clock::now();
   auto pbx = pbx_sim::make_stepped_pbx(config, epoch);
-  const bool json = args->flag("json");
-  const bool realtime = args->flag("realtime");
+  const bool json = args.flag("json");
+  const bool realtime = args.flag("realtime");
   int status = exit_ok;
 
   auto started = pbx->start([&](const cti::CallEvent& event) {
