@@ -9,6 +9,9 @@ packages=(
   libyaml-cpp-dev libfmt-dev doctest-dev
   libssl-dev openssl libsodium-dev libsqlite3-dev
   clang libclang-rt-14-dev   # libFuzzer and the sanitizer runtimes
+  curl                   # the demo signs in and reads the event stream with it
+  chromium               # the softphone's browser tests (driven by playwright-core)
+  nginx libnginx-mod-nchan   # the peer the load harness measures against
 )
 
 missing=()
@@ -22,7 +25,19 @@ if ((${#missing[@]})); then
   [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
   export DEBIAN_FRONTEND=noninteractive
   "${sudo_cmd[@]}" apt-get update -qq
-  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Debian starts nginx as a system service on install; the load harness runs its own
+  # instance on loopback, so keep the packaged service from starting (policy-rc.d says no).
+  policy=/usr/sbin/policy-rc.d
+  own_policy=0
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' | "${sudo_cmd[@]}" tee "$policy" >/dev/null
+    "${sudo_cmd[@]}" chmod 755 "$policy"
+    own_policy=1
+  fi
+  status=0
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || status=$?
+  [ "$own_policy" -eq 0 ] || "${sudo_cmd[@]}" rm -f "$policy"
+  [ "$status" -eq 0 ] || exit "$status"
 else
   echo "setup: all packages present"
 fi
