@@ -42,5 +42,9 @@ int run_agents(const std::vector<std::string>& args, Io& io);
 int run_license(const std::vector<std::string>& args, Io& io);
 int run_sf(const std::vector<std::string>& args, Io& io);
 int run_simulate(const std::vector<std::string>& args, Io& io);
+int run_config(const std::vector<std::string>& args, Io& io);
+int run_tls_check(const std::vector<std::string>& args, Io& io);
+int run_events(const std::vector<std::string>& args, Io& io);
+int run_callcenter_xml(const std::vector<std::string>& args, Io& io);
 
 }  // namespace ctictl

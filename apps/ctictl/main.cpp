@@ -15,6 +15,10 @@ constexpr std::array k_commands = {
     ctictl::Command{"license", "show and assign the seats of the agents' licence", &ctictl::run_license},
     ctictl::Command{"sf", "Salesforce diagnostics: 'sf ping' signs in, shows API usage", &ctictl::run_sf},
     ctictl::Command{"simulate", "play simulated PBX calls; print them or post them to a proxy", &ctictl::run_simulate},
+    ctictl::Command{"config", "'config check FILE': report every error in an sfproxy config", &ctictl::run_config},
+    ctictl::Command{"tls-check", "check a proxy's TLS: protocol, cipher, chain, host, expiry", &ctictl::run_tls_check},
+    ctictl::Command{"events", "sign in to a running proxy and tail an agent's event stream", &ctictl::run_events},
+    ctictl::Command{"callcenter-xml", "write the Salesforce call-centre definition for a proxy", &ctictl::run_callcenter_xml},
 };
 
 void print_usage(std::ostream& out) {

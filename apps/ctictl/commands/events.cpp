@@ -1,0 +1,11 @@
+// Not written yet: the command is listed so that ctictl --help shows it; it refuses to run.
+
+#include "command.hpp"
+
+namespace ctictl {
+
+int run_events(const std::vector<std::string>&, Io& io) {
+  return report_error(io, "this command is not available yet", exit_failure);
+}
+
+}  // namespace ctictl
