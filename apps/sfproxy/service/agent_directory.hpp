@@ -7,6 +7,7 @@
 #include "cti/result.hpp"
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +26,14 @@ struct LicenceSummary {
   std::size_t total = 0;
   std::size_t assigned = 0;
   std::vector<std::string> members;  ///< sorted extensions
+};
+
+/// Agents whose access changed (password set, agent removed, seat freed) after a point in
+/// the directory's change journal. A running daemon polls it to end those agents' sessions,
+/// since `ctictl` changes the database from another process.
+struct AccessChanges {
+  std::uint64_t last = 0;               ///< the journal position to ask from next time
+  std::vector<std::string> extensions;  ///< in journal order; may repeat
 };
 
 class AgentDirectory {
@@ -55,6 +64,11 @@ class AgentDirectory {
   /// a holder again is a no-op; not_found for an unknown agent.
   virtual cti::Result<void> assign_seat(std::string_view extension) = 0;
   virtual cti::Result<void> unassign_seat(std::string_view extension) = 0;
+
+  /// Changes recorded after position `after` (at most `limit`, oldest first). Ask with
+  /// `after` = 0 and `limit` = 0 for just the current position.
+  virtual cti::Result<AccessChanges> access_changes_since(std::uint64_t after,
+                                                          std::size_t limit) = 0;
 };
 
 }  // namespace sfproxy

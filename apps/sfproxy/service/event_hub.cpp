@@ -26,7 +26,7 @@ std::uint64_t EventHub::publish(std::string_view extension, std::string type, st
   }
   const std::string frame = format_sse(seq, type, data);
   for (auto sub = it->second.begin(); sub != it->second.end();) {
-    if (sub->second(frame)) {
+    if (sub->second.send(frame)) {
       ++sub;
     } else {
       m_by_id.erase(sub->first);
@@ -47,9 +47,10 @@ std::uint64_t EventHub::last_seq(std::string_view extension) const {
   return m_log.last_seq(extension);
 }
 
-EventHub::SubscriptionId EventHub::subscribe(std::string_view extension, EventSink sink) {
+EventHub::SubscriptionId EventHub::subscribe(std::string_view extension, EventSink sink,
+                                             StreamEnder end) {
   const SubscriptionId id = m_next_id++;
-  m_by_agent[std::string(extension)].emplace(id, std::move(sink));
+  m_by_agent[std::string(extension)].emplace(id, Subscriber{std::move(sink), std::move(end)});
   m_by_id.emplace(id, std::string(extension));
   return id;
 }
@@ -69,10 +70,27 @@ void EventHub::unsubscribe(SubscriptionId id) {
   m_by_id.erase(it);
 }
 
+std::vector<StreamEnder> EventHub::end_agent(std::string_view extension, std::string_view bytes) {
+  std::vector<StreamEnder> enders;
+  auto agent = m_by_agent.find(std::string(extension));
+  if (agent == m_by_agent.end()) {
+    return enders;
+  }
+  for (auto& [id, subscriber] : agent->second) {
+    (void)subscriber.send(bytes);  // a client already gone is dropped all the same
+    if (subscriber.end) {
+      enders.push_back(std::move(subscriber.end));
+    }
+    m_by_id.erase(id);
+  }
+  m_by_agent.erase(agent);
+  return enders;
+}
+
 void EventHub::broadcast(std::string_view bytes) {
   for (auto agent = m_by_agent.begin(); agent != m_by_agent.end();) {
     for (auto sub = agent->second.begin(); sub != agent->second.end();) {
-      if (sub->second(bytes)) {
+      if (sub->second.send(bytes)) {
         ++sub;
       } else {
         m_by_id.erase(sub->first);

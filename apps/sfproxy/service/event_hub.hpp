@@ -20,6 +20,8 @@ namespace sfproxy {
 
 /// Where a stream's bytes go. Returns false once the client is gone; the hub then drops it.
 using EventSink = std::function<bool(std::string_view bytes)>;
+/// Ends a stream from the server's side (the agent's access was withdrawn).
+using StreamEnder = std::function<void()>;
 
 /// "id: <seq>\nevent: <type>\ndata: <data>\n\n" (data must not contain newlines: JSON).
 std::string format_sse(std::uint64_t seq, std::string_view type, std::string_view data);
@@ -37,8 +39,12 @@ class EventHub {
   cti::Replay replay(std::string_view extension, std::uint64_t after) const;
   std::uint64_t last_seq(std::string_view extension) const;
 
-  SubscriptionId subscribe(std::string_view extension, EventSink sink);
+  SubscriptionId subscribe(std::string_view extension, EventSink sink, StreamEnder end = {});
   void unsubscribe(SubscriptionId id);
+  /// Sends `bytes` (not logged) to every stream of the agent and drops them. Returns their
+  /// enders, for the caller to run once it no longer holds the lock that serialises the hub
+  /// (ending a stream may call back into the owner).
+  std::vector<StreamEnder> end_agent(std::string_view extension, std::string_view bytes);
   /// Sends bytes (e.g. a heartbeat) to every stream; drops the dead ones.
   void broadcast(std::string_view bytes);
 
@@ -49,7 +55,11 @@ class EventHub {
 
  private:
   cti::EventLog m_log;
-  std::unordered_map<std::string, std::map<SubscriptionId, EventSink>> m_by_agent;
+  struct Subscriber {
+    EventSink send;
+    StreamEnder end;
+  };
+  std::unordered_map<std::string, std::map<SubscriptionId, Subscriber>> m_by_agent;
   std::unordered_map<SubscriptionId, std::string> m_by_id;
   SubscriptionId m_next_id = 1;
 };

@@ -125,12 +125,20 @@ void ProxyService::start() {
   }
   m_running = true;
   schedule_heartbeat();
+  if (m_config.access_poll_interval.count() > 0) {
+    // Changes made before this start are not news: their sessions died with the last run.
+    if (auto position = m_directory.access_changes_since(0, 0)) {
+      m_access_seen = position->last;
+    }
+    schedule_access_poll();
+  }
 }
 
 void ProxyService::stop() {
   std::lock_guard lock(m_mutex);
   m_running = false;
   m_timer.cancel(m_heartbeat_timer);
+  m_timer.cancel(m_access_timer);
   for (auto& [key, pop] : m_pops) {
     m_timer.cancel(pop->deadline);
   }
@@ -145,6 +153,61 @@ void ProxyService::schedule_heartbeat() {
     m_hub.broadcast("event: heartbeat\ndata: {}\n\n");
     schedule_heartbeat();
   });
+}
+
+void ProxyService::schedule_access_poll() {
+  m_access_timer = m_timer.after(m_config.access_poll_interval, [this] {
+    {
+      std::lock_guard lock(m_mutex);
+      if (!m_running) {
+        return;
+      }
+    }
+    poll_access_changes();
+    std::lock_guard lock(m_mutex);
+    if (m_running) {
+      schedule_access_poll();
+    }
+  });
+}
+
+void ProxyService::poll_access_changes() {
+  constexpr std::size_t k_batch = 1000;  // the rest waits for the next poll
+  if (!m_access_seen) {
+    // The directory could not be read at start: take its position now, act from there.
+    if (auto position = m_directory.access_changes_since(0, 0)) {
+      m_access_seen = position->last;
+    }
+    return;
+  }
+  auto changes = m_directory.access_changes_since(*m_access_seen, k_batch);
+  if (!changes) {
+    return;  // the database is busy or gone: try again at the next poll
+  }
+  m_access_seen = changes->last;
+  std::sort(changes->extensions.begin(), changes->extensions.end());
+  const auto unique_end = std::unique(changes->extensions.begin(), changes->extensions.end());
+  for (auto it = changes->extensions.begin(); it != unique_end; ++it) {
+    revoke_agent(*it, "the agent's password, licence seat or account changed");
+  }
+}
+
+std::size_t ProxyService::revoke_agent(std::string_view extension, std::string_view reason) {
+  const std::size_t ended = m_sessions.revoke_agent(extension);
+  std::vector<StreamEnder> enders;
+  {
+    std::lock_guard lock(m_mutex);
+    m_metrics.sessions_revoked += ended;
+    m_settings_cache.erase(std::string(extension));
+    JsonWriter json;
+    json.begin_object().field("reason", reason).end_object();
+    enders = m_hub.end_agent(extension, "event: signed_out\ndata: " + json.str() + "\n\n");
+  }
+  // Outside the lock: closing a stream may call close_stream().
+  for (auto& end : enders) {
+    end();
+  }
+  return ended;
 }
 
 void ProxyService::on_call_event(const cti::CallEvent& event) {
@@ -295,7 +358,7 @@ void ProxyService::finish_match_locked(PopRecord& record,
 
 EventHub::SubscriptionId ProxyService::open_stream(std::string_view extension,
                                                    std::optional<std::uint64_t> last_event_id,
-                                                   EventSink sink) {
+                                                   EventSink sink, StreamEnder end) {
   std::lock_guard lock(m_mutex);
   bool resumed = false;
   if (last_event_id) {
@@ -336,7 +399,7 @@ EventHub::SubscriptionId ProxyService::open_stream(std::string_view extension,
       }
     }
   }
-  return m_hub.subscribe(extension, std::move(sink));
+  return m_hub.subscribe(extension, std::move(sink), std::move(end));
 }
 
 void ProxyService::close_stream(EventHub::SubscriptionId id) {

@@ -47,6 +47,9 @@ struct ProxyConfig {
   std::size_t event_log_capacity = 256;
   std::chrono::milliseconds heartbeat_interval{25000};
   std::size_t ended_calls_kept = 4096;
+  /// How often the agent directory's access journal is read, so that a password changed or
+  /// a seat freed by `ctictl` ends that agent's sessions and streams. Zero: never.
+  std::chrono::milliseconds access_poll_interval{2000};
 };
 
 /// A successful sign-in.
@@ -65,6 +68,7 @@ struct ProxyMetrics {
   std::uint64_t sign_in_failures = 0;
   std::uint64_t sign_ins_throttled = 0;
   std::uint64_t sign_ins_without_seat = 0;
+  std::uint64_t sessions_revoked = 0;  ///< by access changes (password, removal, seat)
   std::map<std::string, std::uint64_t> pops;  ///< by outcome, e.g. "server_record", "agent", "fallback_timeout"
   /// Server-mode match latency (event in -> decision), cumulative bucket counts.
   static constexpr std::array<double, 9> k_latency_bounds_ms{1, 2, 5, 10, 25, 50, 100, 250, 1000};
@@ -100,14 +104,22 @@ class ProxyService {
   cti::Result<SignIn> sign_in(std::string_view extension, std::string_view password,
                               std::string_view client_address);
   void sign_out(std::string_view token);
+  /// Ends every session and event stream of the agent; each stream first gets a
+  /// `signed_out` event with `reason`. Returns the number of sessions ended.
+  std::size_t revoke_agent(std::string_view extension, std::string_view reason);
+  /// Reads the directory's access journal once and revokes the agents named there (the
+  /// timer does this every access_poll_interval; tests call it directly).
+  void poll_access_changes();
   cti::Result<Session> authenticate(std::string_view token);
 
   /// Opens an event stream for the agent. With `last_event_id` and no gap, replays what was
   /// missed; otherwise (a fresh page, or events already dropped) sends a snapshot: the
   /// agent's active calls and their pops not yet acknowledged. Registers the sink in the
   /// same step, so nothing published meanwhile is lost. Returns an id for close_stream.
+  /// `end` closes the stream from the server's side when the agent's access is withdrawn.
   EventHub::SubscriptionId open_stream(std::string_view extension,
-                                       std::optional<std::uint64_t> last_event_id, EventSink sink);
+                                       std::optional<std::uint64_t> last_event_id, EventSink sink,
+                                       StreamEnder end = {});
   void close_stream(EventHub::SubscriptionId id);
 
   /// The softphone showed the pop of this call: it is not offered again (other tabs hear
@@ -147,6 +159,7 @@ class ProxyService {
                            std::string_view outcome);
   void publish_call(const cti::Call& call, bool popped);
   void schedule_heartbeat();
+  void schedule_access_poll();
   cti::AgentSettings agent_settings_locked(std::string_view extension);
 
   ProxyConfig m_config;
@@ -167,6 +180,10 @@ class ProxyService {
   ProxyMetrics m_metrics;
   std::uint64_t m_generation = 0;
   Timer::Id m_heartbeat_timer = 0;
+  Timer::Id m_access_timer = 0;
+  /// The access journal position already acted on; only the polling thread uses it (start()
+  /// sets it before the first poll is scheduled).
+  std::optional<std::uint64_t> m_access_seen;
   bool m_running = false;
 };
 

@@ -15,7 +15,10 @@
 
 #include <array>
 #include <cerrno>
+#include <algorithm>
 #include <charconv>
+#include <climits>
+#include <cstdint>
 #include <cstring>
 #include <utility>
 
@@ -55,6 +58,18 @@ constexpr std::array k_migrations = {
                   "  REFERENCES agents(extension) ON DELETE CASCADE,"
                   " assigned_at TEXT NOT NULL DEFAULT (" CTI_SQL_NOW "))",
                   "CREATE TABLE settings (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL)",
+              }},
+    // The access journal: a running daemon reads it to end the sessions of agents whose
+    // password, existence or seat another process (ctictl) changed.
+    Migration{2,
+              {
+                  "CREATE TABLE access_changes ("
+                  " seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+                  " extension TEXT NOT NULL,"
+                  " reason TEXT NOT NULL,"
+                  " changed_at TEXT NOT NULL DEFAULT (" CTI_SQL_NOW "))",
+                  nullptr,
+                  nullptr,
               }},
 };
 static_assert(k_migrations.back().version == SqliteAgentDirectory::k_schema_version);
@@ -161,6 +176,16 @@ bool agent_exists(Poco::Data::Session& session, const std::string& extension) {
   session << "SELECT COUNT(*) FROM agents WHERE extension = ?", kw::bind(extension),
       kw::into(count), kw::now;
   return count > 0;
+}
+
+/// Journals an access change in the caller's transaction, keeping the newest entries only.
+void record_access_change(Poco::Data::Session& session, const std::string& extension,
+                          std::string reason) {
+  session << "INSERT INTO access_changes (extension, reason) VALUES (?, ?)", kw::bind(extension),
+      kw::bind(std::move(reason)), kw::now;
+  std::int64_t keep = SqliteAgentDirectory::k_access_journal_size;
+  session << "DELETE FROM access_changes WHERE seq <= (SELECT MAX(seq) FROM access_changes) - ?",
+      kw::use(keep), kw::now;
 }
 
 std::vector<std::string> seat_members(Poco::Data::Session& session) {
@@ -383,6 +408,7 @@ cti::Result<void> SqliteAgentDirectory::set_password(std::string_view extension,
     *m_session << "UPDATE agents SET password_hash = ?, updated_at = " CTI_SQL_NOW
                   " WHERE extension = ?",
         kw::use(hash), kw::use(ext), kw::now;
+    record_access_change(*m_session, ext, "password");
     return {};
   });
 }
@@ -398,6 +424,7 @@ cti::Result<void> SqliteAgentDirectory::remove_agent(std::string_view extension)
     // someone opened with foreign keys off.
     *m_session << "DELETE FROM seats WHERE extension = ?", kw::use(ext), kw::now;
     *m_session << "DELETE FROM agents WHERE extension = ?", kw::use(ext), kw::now;
+    record_access_change(*m_session, ext, "removed");
     return {};
   });
 }
@@ -551,7 +578,29 @@ cti::Result<void> SqliteAgentDirectory::unassign_seat(std::string_view extension
     }
     CTI_TRY(pool.unassign(ext));
     *m_session << "DELETE FROM seats WHERE extension = ?", kw::use(ext), kw::now;
+    record_access_change(*m_session, ext, "seat");
     return {};
+  });
+}
+
+cti::Result<AccessChanges> SqliteAgentDirectory::access_changes_since(std::uint64_t after,
+                                                                      std::size_t limit) {
+  return read([&]() -> cti::Result<AccessChanges> {
+    AccessChanges changes;
+    if (limit == 0) {
+      std::int64_t last = 0;
+      *m_session << "SELECT COALESCE(MAX(seq), 0) FROM access_changes", kw::into(last), kw::now;
+      changes.last = static_cast<std::uint64_t>(last);
+      return changes;
+    }
+    // Both fit SQLite's signed 64-bit integers: seq comes from AUTOINCREMENT.
+    auto from = static_cast<std::int64_t>(std::min<std::uint64_t>(after, INT64_MAX));
+    auto count = static_cast<std::int64_t>(std::min<std::size_t>(limit, INT32_MAX));
+    std::vector<std::int64_t> seqs;
+    *m_session << "SELECT seq, extension FROM access_changes WHERE seq > ? ORDER BY seq LIMIT ?",
+        kw::use(from), kw::use(count), kw::into(seqs), kw::into(changes.extensions), kw::now;
+    changes.last = seqs.empty() ? after : static_cast<std::uint64_t>(seqs.back());
+    return changes;
   });
 }
 

@@ -14,6 +14,7 @@
 #include "cti/result.hpp"
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -30,7 +31,7 @@ namespace sfproxy {
 class SqliteAgentDirectory final : public AgentDirectory {
  public:
   /// The schema version this build creates and understands.
-  static constexpr int k_schema_version = 1;
+  static constexpr int k_schema_version = 2;
 
   /// Opens (creating if needed) the database at `path` and migrates its schema. `seats`
   /// overrides the recorded seat count when given. Throws cti::ConfigError when the file
@@ -66,6 +67,10 @@ class SqliteAgentDirectory final : public AgentDirectory {
   cti::Result<LicenceSummary> licence() override;
   cti::Result<void> assign_seat(std::string_view extension) override;
   cti::Result<void> unassign_seat(std::string_view extension) override;
+  /// The journal keeps the newest k_access_journal_size changes; a poller that falls
+  /// further behind than that misses the oldest ones (it polls every few seconds).
+  cti::Result<AccessChanges> access_changes_since(std::uint64_t after, std::size_t limit) override;
+  static constexpr std::int64_t k_access_journal_size = 10000;
 
   /// The seat count recorded in the database (0 until one is recorded).
   cti::Result<std::size_t> recorded_seats();

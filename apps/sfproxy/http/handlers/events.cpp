@@ -37,7 +37,8 @@ void handle_events(Context& ctx) {
   }
   // The sink keeps the stream alive until the service drops it, which on_close ensures.
   auto id = ctx.services.proxy.open_stream(
-      ctx.extension, last_event_id, [stream](std::string_view bytes) { return stream->send(bytes); });
+      ctx.extension, last_event_id, [stream](std::string_view bytes) { return stream->send(bytes); },
+      [stream] { stream->close(); });
   if (id == 0) {
     stream->close();
     return;

@@ -50,6 +50,7 @@ void handle_metrics(Context& ctx) {
   counter("sfproxy_sign_in_failures_total", "Refused sign-ins (wrong extension or password).", m.sign_in_failures);
   counter("sfproxy_sign_ins_throttled_total", "Sign-ins refused by login throttling.", m.sign_ins_throttled);
   counter("sfproxy_sign_ins_without_seat_total", "Sign-ins refused for want of a licence seat.", m.sign_ins_without_seat);
+  counter("sfproxy_sessions_revoked_total", "Sessions ended because the agent's password, seat or account changed.", m.sessions_revoked);
   out << "# HELP sfproxy_pops_total Screen pops by outcome.\n# TYPE sfproxy_pops_total counter\n";
   for (const auto& [outcome, count] : m.pops) {
     out << "sfproxy_pops_total{outcome=\"" << outcome << "\"} " << count << '\n';

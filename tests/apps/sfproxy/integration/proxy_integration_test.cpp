@@ -257,6 +257,25 @@ TEST_CASE("a signed-out session no longer works") {
   CHECK(c->request("GET", "/api/v1/settings", {}, {"Authorization: Bearer " + token})->status == 401);
 }
 
+TEST_CASE("a password changed with ctictl ends the running daemon's sessions and streams") {
+  Proxy proxy(sfproxy::MatchMode::agent,
+              [](sfproxy::SfproxyConfig& config) { config.proxy.access_poll_interval = 50ms; });
+  const std::string token = proxy.sign_in();
+  auto tab = proxy.stream(token);
+  next_event(*tab, "agent");
+
+  // What `ctictl agents passwd 137` does: its own connection to the same database file.
+  sfproxy::SqliteAgentDirectory admin(proxy.dir.file("agents.db"), "Salesforce Integration", std::nullopt,
+                                      sfproxy::PasswordHasher::with_cost_for_test({1, 8192}));
+  REQUIRE(admin.set_password("137", "a new passphrase"));
+
+  CHECK(next_event(*tab, "signed_out").find("password") != std::string::npos);
+  CHECK_FALSE(tab->read_until("\n\n"));  // the server closed the stream
+  auto c = proxy.client();
+  CHECK(c->request("GET", "/api/v1/settings", {}, {"Authorization: Bearer " + token})->status == 401);
+  proxy.sign_in("137", "a new passphrase");
+}
+
 TEST_CASE("agent mode: a reload during ringing still pops, and only once across tabs") {
   Proxy proxy;
   const std::string token = proxy.sign_in();

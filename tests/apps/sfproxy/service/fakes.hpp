@@ -118,11 +118,13 @@ class MemoryDirectory final : public AgentDirectory {
   cti::Result<void> set_password(std::string_view extension, std::string_view password) override {
     std::lock_guard lock(m_mutex);
     m_agents.at(std::string(extension)).password = std::string(password);
+    m_journal.emplace_back(extension);
     return {};
   }
   cti::Result<void> remove_agent(std::string_view extension) override {
     std::lock_guard lock(m_mutex);
     m_agents.erase(std::string(extension));
+    m_journal.emplace_back(extension);
     return {};
   }
   cti::Result<std::vector<AgentRecord>> list_agents() override {
@@ -175,7 +177,21 @@ class MemoryDirectory final : public AgentDirectory {
   cti::Result<void> unassign_seat(std::string_view extension) override {
     std::lock_guard lock(m_mutex);
     m_agents.at(std::string(extension)).record.has_seat = false;
+    m_journal.emplace_back(extension);
     return {};
+  }
+  cti::Result<AccessChanges> access_changes_since(std::uint64_t after, std::size_t limit) override {
+    std::lock_guard lock(m_mutex);
+    AccessChanges changes{m_journal.size(), {}};
+    if (limit == 0) {
+      return changes;
+    }
+    changes.last = after;
+    for (auto i = after; i < m_journal.size() && changes.extensions.size() < limit; ++i) {
+      changes.extensions.push_back(m_journal[i]);
+      changes.last = i + 1;
+    }
+    return changes;
   }
 
  private:
@@ -185,6 +201,7 @@ class MemoryDirectory final : public AgentDirectory {
   };
   std::mutex m_mutex;
   std::map<std::string, Entry> m_agents;
+  std::vector<std::string> m_journal;  ///< extensions whose access changed; position = index + 1
   std::size_t m_seats;
 };
 

@@ -332,3 +332,49 @@ TEST_CASE("heartbeats reach every stream and dead streams are dropped") {
   CHECK(count_containing(alive.take(), "event: heartbeat") == 1);
   CHECK(f.service->metrics().streams_open == 1);
 }
+
+TEST_CASE("a password changed elsewhere ends the agent's sessions and streams at the next poll") {
+  Fixture f;
+  auto signed_in = f.service->sign_in("137", "correct horse", "127.0.0.1");
+  REQUIRE(signed_in);
+  Collector tab;
+  auto ended = std::make_shared<int>(0);
+  f.service->open_stream("137", std::nullopt, tab.sink(), [ended] { ++*ended; });
+  tab.take();
+
+  // Nothing changed: a poll leaves everything alone.
+  f.timer.advance(2000ms);
+  CHECK(f.service->authenticate(signed_in->token));
+  CHECK(*ended == 0);
+
+  // As `ctictl agents passwd` would, through the directory (another process in real life).
+  f.directory.set_password("137", "new password").value();
+  CHECK(f.service->authenticate(signed_in->token));  // not until the journal is read
+  f.timer.advance(2000ms);
+  CHECK_FALSE(f.service->authenticate(signed_in->token));
+  CHECK(*ended == 1);
+  const auto frames = tab.take();
+  REQUIRE(frames.size() == 1);
+  CHECK(frames.front().rfind("event: signed_out\n", 0) == 0);
+  CHECK(f.service->metrics().streams_open == 0);
+  CHECK(f.service->metrics().sessions_revoked == 1);
+
+  // The new password works; the next poll does not revoke the new session again.
+  auto again = f.service->sign_in("137", "new password", "127.0.0.1");
+  REQUIRE(again);
+  f.timer.advance(2000ms);
+  CHECK(f.service->authenticate(again->token));
+}
+
+TEST_CASE("a freed seat ends only that agent's sessions") {
+  Fixture f;
+  f.directory.assign_seat("138").value();
+  auto rose = f.service->sign_in("137", "correct horse", "127.0.0.1");
+  auto tim = f.service->sign_in("138", "battery staple", "127.0.0.1");
+  REQUIRE(rose);
+  REQUIRE(tim);
+  f.directory.unassign_seat("138").value();
+  f.service->poll_access_changes();
+  CHECK(f.service->authenticate(rose->token));
+  CHECK_FALSE(f.service->authenticate(tim->token));
+}

@@ -366,7 +366,7 @@ TEST_CASE("everything survives closing and reopening") {
   CHECK(agent->settings == settings);
   CHECK(agent->has_seat);
   CHECK(db->licence()->total == 4);
-  CHECK(raw_column(path, "SELECT version FROM schema_version") == std::vector<std::string>{"1"});
+  CHECK(raw_column(path, "SELECT version FROM schema_version ORDER BY version") == std::vector<std::string>{"1", "2"});
   CHECK(raw_column(path, "PRAGMA journal_mode") == std::vector<std::string>{"wal"});
 }
 
@@ -430,4 +430,60 @@ TEST_CASE("a file that is not a usable database is a clear error") {
     REQUIRE_FALSE(opened);
     CHECK(contains(opened.error().message, "schema version 7 was written by a newer release"));
   }
+}
+
+TEST_CASE("access journal: password, removal and freed seat are recorded for a running daemon") {
+  TempDir dir;
+  auto daemon = open_db(dir.file("agents.db"), 5);
+  auto admin = open_db(dir.file("agents.db"), 5);  // ctictl, in another process in real life
+  REQUIRE(admin->add_agent("137", "Ada Lovelace", "analytical-engine"));
+  REQUIRE(admin->add_agent("20", "Grace Hopper", "cobol-rocks"));
+  REQUIRE(admin->assign_seat("20"));
+
+  auto start = daemon->access_changes_since(0, 0);
+  REQUIRE(start);
+  CHECK(start->extensions.empty());  // adding agents and seats withdraws nothing
+
+  REQUIRE(admin->set_password("137", "difference-engine"));
+  REQUIRE(admin->unassign_seat("20"));
+  REQUIRE(admin->remove_agent("137"));
+  CHECK_FALSE(admin->unassign_seat("20"));  // refused: nothing journaled
+
+  auto changes = daemon->access_changes_since(start->last, 100);
+  REQUIRE(changes);
+  CHECK(changes->extensions == std::vector<std::string>{"137", "20", "137"});
+  CHECK(changes->last > start->last);
+
+  auto paged = daemon->access_changes_since(start->last, 2);
+  REQUIRE(paged);
+  CHECK(paged->extensions.size() == 2);
+  auto rest = daemon->access_changes_since(paged->last, 100);
+  REQUIRE(rest);
+  CHECK(rest->extensions == std::vector<std::string>{"137"});
+  CHECK(rest->last == changes->last);
+
+  auto none = daemon->access_changes_since(changes->last, 100);
+  REQUIRE(none);
+  CHECK(none->extensions.empty());
+  CHECK(none->last == changes->last);
+}
+
+TEST_CASE("access journal: a version 1 database gains the journal when opened") {
+  TempDir dir;
+  const std::string path = dir.file("old.db");
+  raw_exec(path, "CREATE TABLE schema_version (version INTEGER PRIMARY KEY NOT NULL, applied_at TEXT NOT NULL DEFAULT '')");
+  raw_exec(path, "INSERT INTO schema_version (version) VALUES (1)");
+  raw_exec(path,
+           "CREATE TABLE agents (extension TEXT PRIMARY KEY NOT NULL, display_name TEXT NOT NULL,"
+           " password_hash TEXT NOT NULL, caller_id_objects TEXT NOT NULL, ivr_match TEXT NOT NULL,"
+           " created_at TEXT NOT NULL DEFAULT '', updated_at TEXT NOT NULL DEFAULT '')");
+  raw_exec(path, "CREATE TABLE seats (extension TEXT PRIMARY KEY NOT NULL, assigned_at TEXT NOT NULL DEFAULT '')");
+  raw_exec(path, "CREATE TABLE settings (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL)");
+  auto db = open_db(path);
+  REQUIRE(db->add_agent("137", "Ada Lovelace", "analytical-engine"));
+  REQUIRE(db->set_password("137", "difference-engine"));
+  auto changes = db->access_changes_since(0, 10);
+  REQUIRE(changes);
+  CHECK(changes->extensions == std::vector<std::string>{"137"});
+  CHECK(raw_column(path, "SELECT MAX(version) FROM schema_version") == std::vector<std::string>{"2"});
 }
