@@ -1,0 +1,64 @@
+// Page helpers shared by the browser tests: open the console, reach into the framed
+// softphone, sign in, count pops, save screenshots.
+
+import { join } from 'node:path';
+
+import { artefactsDir, k_agent } from './stack.mjs';
+
+export const k_wait_ms = 15000;
+
+/** Opens the console in a new tab of `context`; returns {page, phone} (phone: the frame). */
+export async function openConsole(stack, context) {
+  const page = await context.newPage();
+  page.setDefaultTimeout(k_wait_ms);
+  await page.goto(stack.console.url);
+  const phone = page.frameLocator('#softphone');
+  await phone.locator('#app:not([data-state="loading"])').waitFor();
+  return { page, phone };
+}
+
+export function newContext(stack) {
+  return stack.browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1100, height: 720 } });
+}
+
+export async function signIn(phone, { extension, password } = k_agent) {
+  await phone.locator('#app[data-state="signin"]').waitFor();
+  await phone.locator('#extension').fill(extension);
+  await phone.locator('#password').fill(password);
+  await phone.locator('#signin-button').click();
+}
+
+export async function signedIn(stack, context) {
+  const tab = await openConsole(stack, context);
+  await signIn(tab.phone);
+  await tab.phone.locator('#app[data-state="idle"][data-link="up"]').waitFor();
+  return tab;
+}
+
+export function screenshot(page, name) {
+  return page.screenshot({ path: join(artefactsDir, `${name}.png`) });
+}
+
+export const isPopOf = (recordId) => (r) => r.method === 'screenPop' && r.args.params && r.args.params.recordId === recordId;
+
+export function count(records, predicate) {
+  return records.filter(predicate).length;
+}
+
+/** The Id of the one record a SOQL query finds in the emulator. */
+export async function idOf(stack, soql) {
+  const rows = await stack.salesforce.query(soql);
+  if (rows.length !== 1) throw new Error(`${soql}: ${rows.length} rows`);
+  return rows[0].Id;
+}
+
+/** Waits until the softphone shows call `callId`. */
+export function callShown(phone, callId, state = '') {
+  const stateSelector = state ? `[data-call-state="${state}"]` : '';
+  return phone.locator(`#call[data-call-id="${callId}"]${stateSelector}`).waitFor();
+}
+
+/** Waits until no call is shown. */
+export function idle(phone) {
+  return phone.locator('#app[data-state="idle"]').waitFor();
+}

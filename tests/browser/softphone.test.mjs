@@ -1,0 +1,310 @@
+// The softphone in headless Chromium, framed by the console (a different origin standing in
+// for Salesforce) with the recording Open CTI stand-in; sfproxy matches in server mode
+// against the Salesforce emulator; calls come from a PBX stand-in over the webhook adapter.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+
+import {
+  callShown, count, idle, idOf, isPopOf, k_wait_ms, newContext, openConsole, screenshot, signIn, signedIn,
+} from './lib/pages.mjs';
+import { k_agent, k_no_seat, startStack } from './lib/stack.mjs';
+
+const k_test = { timeout: 90000 };
+
+describe('softphone in server mode', () => {
+  let stack;
+  let caseId;
+  let jordanId;
+
+  before(async () => {
+    stack = await startStack({ mode: 'server' });
+    caseId = await idOf(stack, "SELECT Id FROM Case WHERE CaseNumber = '00001234'");
+    jordanId = await idOf(stack, "SELECT Id FROM Contact WHERE LastName = 'Ellis'");
+  }, { timeout: 60000 });
+
+  after(async () => {
+    if (stack) await stack.stop();
+  });
+
+  it('says why a sign-in fails: wrong password, no seat, throttled, server unreachable', k_test, async () => {
+    const context = await newContext(stack);
+    try {
+      const { page, phone } = await openConsole(stack, context);
+      assert.equal(await phone.locator('#host').inputValue(), new URL(stack.softphoneUrl).origin);
+      const error = phone.locator('#signin-error');
+
+      await signIn(phone, { extension: k_agent.extension, password: 'not the password' });
+      await error.filter({ hasText: 'Wrong sign-in address or password' }).waitFor();
+
+      await signIn(phone, k_no_seat);
+      await error.filter({ hasText: 'No licence seat' }).waitFor();
+      await screenshot(page, 'signin-no-seat');
+
+      await page.route('**/api/v1/session', (route) => route.fulfill({
+        status: 429, contentType: 'application/json',
+        body: JSON.stringify({ error: { code: 'rate_limited', message: 'too many attempts' } }),
+      }));
+      await signIn(phone);
+      await error.filter({ hasText: 'Too many sign-in attempts' }).waitFor();
+
+      await page.unroute('**/api/v1/session');
+      await page.route('**/api/v1/session', (route) => route.abort('connectionrefused'));
+      await signIn(phone);
+      await error.filter({ hasText: 'Cannot reach the server' }).waitFor();
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('signs in, shows the idle phone, keeps the query string and tells Salesforce it is ready', k_test, async () => {
+    const context = await newContext(stack);
+    try {
+      const { page, phone } = await openConsole(stack, context);
+      await screenshot(page, 'signin');
+      await signIn(phone);
+      await phone.locator('#app[data-state="idle"]').waitFor();
+      assert.ok(await phone.locator('#idle .phone-icon').isVisible());
+      assert.match(await phone.locator('#agent-name').textContent(), /Rose Gonzalez \(137\)/);
+      const frameUrl = new URL(page.frames().find((f) => f !== page.mainFrame()).url());
+      assert.equal(frameUrl.searchParams.get('sfdcIframeOrigin'), stack.console.origin);
+      assert.equal(frameUrl.searchParams.get('mode'), 'Lightning');
+      await stack.console.waitFor((r) => count(r, (e) => e.method === 'enableClickToDial') > 0);
+      const methods = stack.console.records.map((r) => r.method);
+      assert.ok(methods.includes('notifyInitializationComplete'));
+      assert.ok(methods.includes('onClickToDial'));
+      await phone.locator('#app[data-link="up"]').waitFor();
+      await phone.locator('#dial-prefixes').filter({ hasText: 'outside 9' }).waitFor();
+      await screenshot(page, 'idle');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('pops the Case keyed into the IVR (Case.CaseNumber=1234) on an inbound call', k_test, async () => {
+    const context = await newContext(stack);
+    try {
+      const { page, phone } = await signedIn(stack, context);
+      await stack.pbx.ring('ivr-1', '+12128425500', 'Case.CaseNumber=1234');
+      await callShown(phone, 'ivr-1', 'ringing');
+      const records = await stack.console.waitFor((r) => count(r, isPopOf(caseId)) === 1, k_wait_ms, 'the Case pop');
+      const pop = records.find(isPopOf(caseId));
+      assert.equal(pop.args.type, 'sobject');
+      assert.ok(count(records, (r) => r.method === 'setSoftphonePanelVisibility' && r.args.visible === true) > 0);
+      await phone.locator('#call-number').filter({ hasText: '+12128425500' }).waitFor();
+      await phone.locator('#call-ivr').filter({ hasText: 'Case.CaseNumber' }).waitFor();
+      await phone.locator(`#match-list [data-record-id="${caseId}"]`).waitFor();
+      await phone.locator('#pop-note').filter({ hasText: 'Opened Case' }).waitFor();
+      await screenshot(page, 'incoming-case-pop');
+
+      // The webhook PBX cannot answer from the softphone: the agent is told so.
+      await phone.locator('#answer').click();
+      await phone.locator('#call-message').filter({ hasText: 'cannot answer from the softphone' }).waitFor();
+
+      await stack.pbx.hangUp('ivr-1');
+      await idle(phone);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('pops the caller by caller ID when there is no IVR data', k_test, async () => {
+    const context = await newContext(stack);
+    try {
+      const { page, phone } = await signedIn(stack, context);
+      await stack.pbx.ring('ani-1', '+12128425500');
+      await stack.console.waitFor((r) => count(r, isPopOf(jordanId)) === 1, k_wait_ms, 'the Contact pop');
+      await phone.locator('#call-name').filter({ hasText: 'Jordan Ellis' }).waitFor();
+      await screenshot(page, 'incoming-caller-id-pop');
+      await stack.pbx.hangUp('ani-1');
+      await idle(phone);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('offers a chooser when several records share the number, and pops the chosen one', k_test, async () => {
+    const context = await newContext(stack);
+    try {
+      const { page, phone } = await signedIn(stack, context);
+      const before = stack.console.records.length;
+      await stack.pbx.ring('many-1', '(212) 555-0100');
+      await phone.locator('#match-list[data-chooser="true"] button').first().waitFor();
+      const choices = await phone.locator('#match-list button').count();
+      assert.ok(choices >= 2, `${choices} choices`);
+      await phone.locator('#pop-note').filter({ hasText: 'choose one' }).waitFor();
+      await screenshot(page, 'incoming-chooser');
+      assert.equal(count(stack.console.records.slice(before), (r) => r.method === 'screenPop'), 0);
+      const chosen = await phone.locator('#match-list button').nth(1).getAttribute('data-record-id');
+      await phone.locator('#match-list button').nth(1).click();
+      await stack.console.waitFor((r) => count(r, isPopOf(chosen)) === 1, k_wait_ms, 'the chosen pop');
+      await phone.locator('#pop-note').filter({ hasText: 'Opened' }).waitFor();
+      await stack.pbx.hangUp('many-1');
+      await idle(phone);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('opens a new record prefilled with the number when nothing matches', k_test, async () => {
+    const context = await newContext(stack);
+    try {
+      const { phone } = await signedIn(stack, context);
+      await stack.pbx.ring('none-1', '+14045550999');
+      const records = await stack.console.waitFor((r) => count(r, (e) => e.method === 'screenPop' &&
+        e.args.type === 'newRecord') === 1, k_wait_ms, 'the new-record pop');
+      const pop = records.find((e) => e.method === 'screenPop' && e.args.type === 'newRecord');
+      assert.ok(pop.args.params.entityName, 'an object to create');
+      assert.match(JSON.stringify(pop.args.params.defaultFieldValues), /4045550999/);
+      await stack.pbx.hangUp('none-1');
+      await idle(phone);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('click-to-dial and the dial pad place the call through the PBX with the dial string', k_test, async () => {
+    const context = await newContext(stack);
+    try {
+      const { page, phone } = await signedIn(stack, context);
+      const clicked = stack.pbx.waitForMakeCall();
+      await page.locator('#dial-links button[data-number="(212) 842-5500"]').click();
+      const made = await clicked;
+      assert.ok(made.signed, 'MakeCall signed with the shared secret');
+      assert.equal(made.body.extension, k_agent.extension);
+      assert.equal(made.body.number, '912128425500');  // outside line 9, long distance 1
+      await phone.locator('#dial-message').filter({ hasText: 'Calling (212) 842-5500' }).waitFor();
+      await screenshot(page, 'click-to-dial');
+
+      const typed = stack.pbx.waitForMakeCall();
+      await phone.locator('#dial-number').fill('');
+      for (const key of ['4', '1', '5', '5', '5', '5', '0', '1', '1', '0']) {
+        await phone.locator(`.keys button[data-key="${key}"]`).click();
+      }
+      await phone.locator('#dial').click();
+      assert.equal((await typed).body.number, '914155550110');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('pops exactly once when the page reloads during ringing', k_test, async () => {
+    const context = await newContext(stack);
+    try {
+      const { page, phone } = await signedIn(stack, context);
+      const popsBefore = count(stack.console.records, isPopOf(caseId));
+      await stack.pbx.ring('reload-1', '+12128425500', 'Case.CaseNumber=1234');
+      await stack.console.waitFor((r) => count(r, isPopOf(caseId)) === popsBefore + 1, k_wait_ms, 'the first pop');
+      await page.reload();
+      await callShown(phone, 'reload-1', 'ringing');
+      await phone.locator('#pop-note').filter({ hasText: 'Opened' }).waitFor();
+      // Events are ordered: once a later call has popped, the reloaded page would already
+      // have popped the first one again if it were going to.
+      const barrier = stack.console.records.length;
+      await stack.pbx.ring('reload-2', '+12128425500');
+      await stack.console.waitFor((r) => count(r.slice(barrier), isPopOf(jordanId)) === 1, k_wait_ms,
+                                  'the barrier pop');
+      await stack.pbx.hangUp('reload-2');
+      assert.equal(count(stack.console.records, isPopOf(caseId)), popsBefore + 1);
+      await stack.pbx.hangUp('reload-1');
+      await idle(phone);
+
+      // A call that rings while no softphone is open pops when it comes back.
+      await page.goto('about:blank');
+      const start = stack.console.records.length;
+      await stack.pbx.ring('reload-3', '+12128425500', 'Case.CaseNumber=1234');
+      await page.goto(stack.console.url);
+      await callShown(phone, 'reload-3', 'ringing');
+      await stack.console.waitFor((r) => count(r.slice(start), isPopOf(caseId)) === 1, k_wait_ms, 'the pop after reload');
+      await stack.pbx.hangUp('reload-3');
+      await idle(phone);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('with two tabs open, one pops and the other shows the call', k_test, async () => {
+    const context = await newContext(stack);
+    try {
+      const first = await signedIn(stack, context);
+      // The second tab picks up the first tab's session without a sign-in.
+      const second = await openConsole(stack, context);
+      await second.phone.locator('#app[data-state="idle"][data-link="up"]').waitFor();
+
+      const start = stack.console.records.length;
+      await stack.pbx.ring('tabs-1', '+12128425500', 'Case.CaseNumber=1234');
+      await callShown(first.phone, 'tabs-1');
+      await callShown(second.phone, 'tabs-1');
+      await stack.console.waitFor((r) => count(r.slice(start), isPopOf(caseId)) === 1, k_wait_ms, 'one pop');
+      await stack.pbx.ring('tabs-2', '+12128425500');  // barrier, as above
+      await stack.console.waitFor((r) => count(r.slice(start), isPopOf(jordanId)) === 1, k_wait_ms, 'the barrier pop');
+      assert.equal(count(stack.console.records.slice(start), isPopOf(caseId)), 1);
+      await second.phone.locator('#pop-note').filter({ hasText: 'Opened' }).waitFor();
+      await screenshot(second.page, 'two-tabs-follower');
+      await stack.pbx.hangUp('tabs-1');
+      await stack.pbx.hangUp('tabs-2');
+
+      // The leader closes: the other tab takes over and pops the next call.
+      const leaderIsFirst = await first.page.frameLocator('#softphone').locator('html[data-pop-leader="true"]').count() === 1;
+      const [leader, follower] = leaderIsFirst ? [first, second] : [second, first];
+      await leader.page.close();
+      await follower.phone.locator('html[data-pop-leader="true"]').waitFor();
+      const next = stack.console.records.length;
+      await stack.pbx.ring('tabs-3', '+12128425500', 'Case.CaseNumber=1234');
+      await stack.console.waitFor((r) => count(r.slice(next), isPopOf(caseId)) === 1, k_wait_ms, 'the pop after hand-over');
+      await stack.pbx.hangUp('tabs-3');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('saves the match settings and keeps them across a reload', k_test, async () => {
+    const context = await newContext(stack);
+    try {
+      const { page, phone } = await signedIn(stack, context);
+      await phone.locator('#settings-toggle').click();
+      await phone.locator('#settings').waitFor();
+      await phone.locator('#settings-message').waitFor({ state: 'hidden' });
+      const initialMatch = await phone.locator('#ivr-match').inputValue();
+      assert.equal(await phone.locator('input[value="Lead"]').isChecked(), true);
+      await phone.locator('input[value="Lead"]').uncheck();
+      await phone.locator('#ivr-match').selectOption('exact');
+      await phone.locator('#settings-save').click();
+      await phone.locator('#settings-message').filter({ hasText: 'Saved' }).waitFor();
+      await screenshot(page, 'settings');
+
+      await page.reload();
+      await phone.locator('#app[data-state="idle"]').waitFor();
+      await phone.locator('#settings-toggle').click();
+      await phone.locator('#settings').waitFor();
+      await phone.locator('#settings-message').waitFor({ state: 'hidden' });
+      assert.equal(await phone.locator('input[value="Lead"]').isChecked(), false);
+      assert.equal(await phone.locator('input[value="Contact"]').isChecked(), true);
+      assert.equal(await phone.locator('#ivr-match').inputValue(), 'exact');
+
+      // Back to the defaults for the tests that follow.
+      await phone.locator('input[value="Lead"]').check();
+      await phone.locator('#ivr-match').selectOption(initialMatch);
+      await phone.locator('#settings-save').click();
+      await phone.locator('#settings-message').filter({ hasText: 'Saved' }).waitFor();
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('signs out, turns click-to-dial off and forgets the session', k_test, async () => {
+    const context = await newContext(stack);
+    try {
+      const { page, phone } = await signedIn(stack, context);
+      const start = stack.console.records.length;
+      await phone.locator('#signout').click();
+      await phone.locator('#app[data-state="signin"]').waitFor();
+      await phone.locator('#signin-error').filter({ hasText: 'Signed out' }).waitFor();
+      await stack.console.waitFor((r) => count(r.slice(start), (e) => e.method === 'disableClickToDial') === 1);
+      await page.reload();
+      await phone.locator('#app[data-state="signin"]').waitFor();
+    } finally {
+      await context.close();
+    }
+  });
+});
