@@ -2,6 +2,7 @@
 // A ctictl subcommand: one file under commands/ each, listed in main.cpp's table.
 // Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error.
 
+#include <cstddef>
 #include <iosfwd>
 #include <string>
 #include <string_view>
@@ -29,12 +30,13 @@ int report_error(Io& io, std::string_view message, int code);
 struct OptionSpec;
 class Args;
 
-/// The common start of a command that takes options only: parses `argv`, answers --help,
-/// refuses stray arguments. Returns true with `args` set when the command should go on;
-/// otherwise false with `exit_code` set (0 after help, 2 after a usage error).
+/// The common start of a command: parses `argv`, answers --help, and requires exactly
+/// `positional` arguments besides the options (the usage line names them). Returns true with
+/// `args` set when the command should go on; otherwise false with `exit_code` set (0 after
+/// help, 2 after a usage error).
 bool begin_command(const std::vector<std::string>& argv, const std::vector<OptionSpec>& specs,
                    std::string_view usage, std::string_view summary, Io& io, Args& args,
-                   int& exit_code);
+                   int& exit_code, std::size_t positional = 0);
 
 // The commands (one file each in commands/).
 int run_match(const std::vector<std::string>& args, Io& io);

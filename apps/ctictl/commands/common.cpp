@@ -13,7 +13,7 @@ int report_error(Io& io, std::string_view message, int code) {
 
 bool begin_command(const std::vector<std::string>& argv, const std::vector<OptionSpec>& specs,
                    std::string_view usage, std::string_view summary, Io& io, Args& args,
-                   int& exit_code) {
+                   int& exit_code, std::size_t positional) {
   auto parsed = Args::parse(argv, specs);
   if (!parsed) {
     exit_code = report_error(io, parsed.error().message, exit_usage);
@@ -24,8 +24,13 @@ bool begin_command(const std::vector<std::string>& argv, const std::vector<Optio
     exit_code = exit_ok;
     return false;
   }
-  if (!parsed->positional().empty()) {
-    exit_code = report_error(io, "unexpected argument '" + parsed->positional().front() + "'", exit_usage);
+  const auto& given = parsed->positional();
+  if (given.size() > positional) {
+    exit_code = report_error(io, "unexpected argument '" + given[positional] + "'", exit_usage);
+    return false;
+  }
+  if (given.size() < positional) {
+    exit_code = report_error(io, "usage: ctictl " + std::string(usage), exit_usage);
     return false;
   }
   args = std::move(*parsed);

@@ -8,6 +8,7 @@
 #include "store/sqlite_agent_directory.hpp"
 
 #include "sfemu/emulator.hpp"
+#include "support/hand_pbx.hpp"
 #include "support/test_http_client.hpp"
 #include "support/test_tls.hpp"
 
@@ -22,53 +23,8 @@ using cti::testing::TestHttpClient;
 
 namespace {
 
-/// A PBX whose events the test emits by hand; records commands.
-class HandPbx final : public cti::PbxConnector {
- public:
-  cti::Result<void> start(cti::CallEventHandler on_event) override {
-    std::lock_guard lock(m_mutex);
-    m_on_event = std::move(on_event);
-    return {};
-  }
-  void stop() override {
-    std::lock_guard lock(m_mutex);
-    m_on_event = nullptr;
-  }
-  void emit(cti::CallEvent event) {
-    std::lock_guard lock(m_mutex);
-    if (m_on_event) {
-      m_on_event(event);
-    }
-  }
-  cti::Result<std::string> make_call(std::string_view extension, std::string_view digits) override {
-    std::lock_guard lock(m_mutex);
-    dialled.push_back(std::string(extension) + ">" + std::string(digits));
-    return std::string("out-1");
-  }
-  cti::Result<void> answer(std::string_view) override { return {}; }
-  cti::Result<void> hangup(std::string_view) override { return {}; }
-  cti::Result<void> hold(std::string_view) override { return {}; }
-  cti::Result<void> retrieve(std::string_view) override { return {}; }
-  cti::PbxCapabilities capabilities() const override { return {true, false, true, true}; }
-  cti::PbxHealth health() const override { return {true, "hand-driven"}; }
-
-  std::vector<std::string> dialled;
-
- private:
-  std::mutex m_mutex;
-  cti::CallEventHandler m_on_event;
-};
-
-cti::CallEvent ringing(std::string call_id, std::string ani, std::string ivr) {
-  cti::CallEvent event;
-  event.type = cti::CallEventType::ringing;
-  event.call_id = std::move(call_id);
-  event.extension = "137";
-  event.ani = std::move(ani);
-  event.dnis = "8005550100";
-  event.ivr_data = std::move(ivr);
-  return event;
-}
+using cti::testing::HandPbx;
+using cti::testing::ringing;
 
 std::string data_file() { return std::string(CTI_SOURCE_DIR) + "/examples/data/crm.json"; }
 
@@ -366,7 +322,7 @@ TEST_CASE("settings and click-to-dial through the API") {
 
   auto dial = c->request("POST", "/api/v1/calls", R"({"number":"(212) 842-5500"})", {auth, "Content-Type: application/json"});
   CHECK(dial->status == 201);
-  CHECK(proxy.pbx->dialled.back() == "137>912128425500");
+  CHECK(proxy.pbx->dialled().back() == "137>912128425500");
   auto junk = c->request("POST", "/api/v1/calls", R"({"number":"call mom"})", {auth, "Content-Type: application/json"});
   CHECK(junk->status == 400);
   auto answer = c->request("POST", "/api/v1/calls/nope/answer", {}, {auth});
