@@ -41,3 +41,15 @@ if ((${#missing[@]})); then
 else
   echo "setup: all packages present"
 fi
+
+# The Apex syntax check (tests/salesforce) parses the example Apex classes with the Apex
+# grammar from npm; its lockfile pins the version. Skipped when node_modules is already there.
+if command -v npm >/dev/null 2>&1; then
+  apex_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/salesforce"
+  if [ ! -d "$apex_dir/node_modules" ]; then
+    echo "setup: npm ci in tests/salesforce"
+    npm ci --prefix "$apex_dir" --no-audit --no-fund >/dev/null
+  fi
+else
+  echo "setup: npm not found; the Apex syntax tests (tests/salesforce) will not run"
+fi

@@ -10,6 +10,7 @@
 
 #include <filesystem>
 #include <limits>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -334,6 +335,86 @@ void read_matching(Section matching, Section dialing, SfproxyConfig& config) {
 }
 
 
+// Code points of valid UTF-8 text, or nullopt for malformed input (overlong forms,
+// surrogates and values past U+10FFFF included).
+std::optional<std::size_t> utf8_length(std::string_view text) {
+  std::size_t count = 0;
+  for (std::size_t i = 0; i < text.size(); ++count) {
+    const auto lead = static_cast<unsigned char>(text[i]);
+    std::size_t extra = 0;
+    std::uint32_t code = 0;
+    if (lead < 0x80) {
+      code = lead;
+    } else if (lead >= 0xC2 && lead <= 0xDF) {
+      extra = 1;
+      code = lead & 0x1Fu;
+    } else if (lead >= 0xE0 && lead <= 0xEF) {
+      extra = 2;
+      code = lead & 0x0Fu;
+    } else if (lead >= 0xF0 && lead <= 0xF4) {
+      extra = 3;
+      code = lead & 0x07u;
+    } else {
+      return std::nullopt;
+    }
+    if (text.size() - i <= extra) {
+      return std::nullopt;
+    }
+    for (std::size_t k = 1; k <= extra; ++k) {
+      const auto next = static_cast<unsigned char>(text[i + k]);
+      if ((next & 0xC0u) != 0x80u) {
+        return std::nullopt;
+      }
+      code = (code << 6) | (next & 0x3Fu);
+    }
+    if ((extra == 2 && (code < 0x800 || (code >= 0xD800 && code <= 0xDFFF))) ||
+        (extra == 3 && (code < 0x10000 || code > 0x10FFFF))) {
+      return std::nullopt;
+    }
+    i += extra + 1;
+  }
+  return count;
+}
+
+void read_call_center(Section section, SfproxyConfig& config) {
+  CallCenterConfig& call_center = config.call_center;
+  const bool allow_http = !config.server.tls_enabled;
+  const auto check = [&](const std::string& key, const std::string& value, auto validate) {
+    if (auto valid = validate(value); !valid) {
+      YAML::Node node = section.node(key);
+      section.problem(node ? node.Mark() : section.mark(), key, valid.error().message);
+    }
+  };
+  section.read("internal_name", call_center.internal_name);
+  check("internal_name", call_center.internal_name, validate_call_center_internal_name);
+  section.read("display_name", call_center.display_name);
+  check("display_name", call_center.display_name, validate_call_center_display_name);
+  section.read("adapter_url", call_center.adapter_url);
+  if (!call_center.adapter_url.empty()) {
+    check("adapter_url", call_center.adapter_url,
+          [&](const std::string& url) { return validate_call_center_url(url, allow_http); });
+  }
+  section.read_number<std::size_t>("softphone_height", call_center.softphone_height,
+                                   k_softphone_min_height, k_softphone_max_height);
+  section.read_number<std::size_t>("softphone_width", call_center.softphone_width,
+                                   k_softphone_min_width, k_softphone_max_width);
+  section.read("standby_url", call_center.standby_url);
+  if (!call_center.standby_url.empty()) {
+    check("standby_url", call_center.standby_url,
+          [&](const std::string& url) { return validate_call_center_url(url, allow_http); });
+  }
+  // Salesforce takes reqStandbyUrl and reqTimeout as a pair.
+  if (YAML::Node timeout = section.node("standby_timeout_ms"); timeout && !timeout.IsNull()) {
+    std::int64_t milliseconds = call_center.standby_timeout.count();
+    section.read_number<std::int64_t>("standby_timeout_ms", milliseconds, 1000, 120000);
+    call_center.standby_timeout = std::chrono::milliseconds(milliseconds);
+    if (call_center.standby_url.empty()) {
+      section.problem(timeout.Mark(), "standby_timeout_ms", "applies only with standby_url");
+    }
+  }
+  section.finish();
+}
+
 // Runs an adapter's own parser on its section; its message already names the key.
 template <typename Parse>
 auto parse_adapter(Section& parent, const std::string& key, Parse&& parse)
@@ -407,6 +488,113 @@ void read_pbx(Section pbx, SfproxyConfig& config, const fs::path& base) {
 
 }  // namespace
 
+cti::Result<void> validate_call_center_internal_name(std::string_view name) {
+  const auto is_letter = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); };
+  const auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
+  if (name.empty() || name.size() > 40 || !is_letter(name.front())) {
+    return cti::fail(cti::ErrorCode::invalid_input,
+                     "must be 1 to 40 letters and digits, starting with a letter");
+  }
+  for (const char c : name) {
+    if (!is_letter(c) && !is_digit(c)) {
+      return cti::fail(cti::ErrorCode::invalid_input,
+                       "must be letters and digits only (no spaces, punctuation or accents)");
+    }
+  }
+  return {};
+}
+
+cti::Result<void> validate_call_center_display_name(std::string_view name) {
+  const std::optional<std::size_t> length = utf8_length(name);
+  if (!length) {
+    return cti::fail(cti::ErrorCode::invalid_input, "is not valid UTF-8");
+  }
+  if (*length == 0 || *length > 1000) {
+    return cti::fail(cti::ErrorCode::invalid_input, "must be 1 to 1000 characters");
+  }
+  for (const char c : name) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7F) {
+      return cti::fail(cti::ErrorCode::invalid_input, "must not contain control characters");
+    }
+  }
+  return {};
+}
+
+cti::Result<void> validate_call_center_url(std::string_view url, bool allow_plain_http) {
+  const auto bad = [](std::string message) { return cti::fail(cti::ErrorCode::invalid_input, std::move(message)); };
+  std::string_view rest;
+  if (url.starts_with("https://")) {
+    rest = url.substr(8);
+  } else if (url.starts_with("http://") && allow_plain_http) {
+    rest = url.substr(7);
+  } else if (url.starts_with("http://")) {
+    return bad("must be https:// (Lightning frames only HTTPS pages; plain http is accepted only "
+               "with server.development_plain_http: true)");
+  } else {
+    return bad("must be an absolute https:// URL");
+  }
+  if (url.size() > 2000) {
+    return bad("must be at most 2000 characters");
+  }
+  // RFC 3986 leaves these out of URLs; here they would also be the first tools of markup
+  // or script injection.
+  for (const char c : url) {
+    if (c <= ' ' || c >= 0x7F || std::string_view("\"<>\\^`{|}").find(c) != std::string_view::npos) {
+      return bad("must not contain spaces, quotes, <, >, control or non-ASCII characters "
+                 "(percent-encode them)");
+    }
+  }
+  if (url.find('#') != std::string_view::npos) {
+    return bad("must not have a #fragment");
+  }
+  const std::string_view authority = rest.substr(0, rest.find_first_of("/?"));
+  if (authority.find('@') != std::string_view::npos) {
+    return bad("must not carry a user name or password");
+  }
+  std::string_view host = authority;
+  std::string_view port;
+  if (authority.starts_with('[')) {
+    const auto close = authority.find(']');
+    if (close == std::string_view::npos) {
+      return bad("has an unclosed [IPv6 address]");
+    }
+    host = authority.substr(1, close - 1);
+    const std::string_view after = authority.substr(close + 1);
+    if (!after.empty() && !after.starts_with(':')) {
+      return bad("has text after the [IPv6 address]");
+    }
+    port = after.empty() ? after : after.substr(1);
+    if (host.empty() || host.find_first_not_of("0123456789abcdefABCDEF:.") != std::string_view::npos) {
+      return bad("has an invalid IPv6 address");
+    }
+  } else {
+    const auto colon = authority.find(':');
+    if (colon != std::string_view::npos) {
+      host = authority.substr(0, colon);
+      port = authority.substr(colon + 1);
+      if (port.empty()) {
+        return bad("has an empty port after ':'");
+      }
+    }
+    if (host.empty()) {
+      return bad("has no host name");
+    }
+    if (host.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") !=
+            std::string_view::npos ||
+        host.front() == '.' || host.front() == '-' || host.find("..") != std::string_view::npos) {
+      return bad("has an invalid host name '" + std::string(host) + "'");
+    }
+  }
+  if (!port.empty()) {
+    if (port.size() > 5 || port.find_first_not_of("0123456789") != std::string_view::npos ||
+        std::stoul(std::string(port)) == 0 || std::stoul(std::string(port)) > 65535) {
+      return bad("has an invalid port '" + std::string(port) + "'");
+    }
+  }
+  return {};
+}
+
 std::vector<std::string> default_frame_ancestors() {
   return {"'self'",
           "https://*.lightning.force.com",
@@ -452,6 +640,7 @@ cti::Result<SfproxyConfig> load_config(const std::string& path) {
     return cti::fail(cti::ErrorCode::invalid_input, problems.joined());
   }
   read_server(top.child("server"), config, base);
+  read_call_center(top.child("callcenter"), config);
 
   top.read("database", config.database_path);
   if (config.database_path.empty()) {
@@ -472,6 +661,7 @@ cti::Result<SfproxyConfig> load_config(const std::string& path) {
   sessions.read_seconds("idle_timeout_s", config.sessions.idle_timeout, 30 * 86400);
   sessions.read_seconds("absolute_timeout_s", config.sessions.absolute_timeout, 90 * 86400);
   sessions.read_number<std::size_t>("max_per_agent", config.sessions.max_sessions_per_agent, 1, 1000);
+  sessions.read_milliseconds("access_poll_ms", config.proxy.access_poll_interval, 3600 * 1000);
   sessions.finish();
 
   Section throttle = top.child("login_throttle");

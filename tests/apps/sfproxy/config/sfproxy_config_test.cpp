@@ -77,3 +77,127 @@ TEST_CASE("config: HTTPS needs a certificate; server mode needs Salesforce; unkn
   REQUIRE_FALSE(not_yaml);
   CHECK(not_yaml.error().message.find("sfproxy.yaml:") != std::string::npos);
 }
+
+TEST_CASE("config: the callcenter section has defaults and is read when present") {
+  cti::testing::TempDir dir;
+  auto defaults = load(dir, k_minimal);
+  REQUIRE_MESSAGE(defaults, (defaults ? "" : defaults.error().message));
+  CHECK(defaults->call_center.internal_name == "MaxCSCallCenter");
+  CHECK(defaults->call_center.display_name == "MaxCS Call Center");
+  CHECK(defaults->call_center.adapter_url.empty());
+  CHECK(defaults->call_center.softphone_height == 550);
+  CHECK(defaults->call_center.softphone_width == 400);
+  CHECK(defaults->call_center.standby_url.empty());
+
+  auto set = load(dir, std::string(k_minimal) + R"(callcenter:
+  internal_name: Acme2
+  display_name: "Acme & Co"
+  adapter_url: http://localhost:8443/softphone/
+  softphone_height: 240
+  softphone_width: 1920
+  standby_url: https://backup.example.com:8443/
+  standby_timeout_ms: 5000
+)");
+  REQUIRE_MESSAGE(set, (set ? "" : set.error().message));
+  CHECK(set->call_center.internal_name == "Acme2");
+  CHECK(set->call_center.display_name == "Acme & Co");
+  CHECK(set->call_center.adapter_url == "http://localhost:8443/softphone/");  // plain HTTP mode
+  CHECK(set->call_center.softphone_height == 240);
+  CHECK(set->call_center.softphone_width == 1920);
+  CHECK(set->call_center.standby_url == "https://backup.example.com:8443/");
+  CHECK(set->call_center.standby_timeout == std::chrono::milliseconds(5000));
+}
+
+TEST_CASE("config: callcenter problems carry their line and column") {
+  cti::testing::TempDir dir;
+  auto config = load(dir, R"(server:
+  listen: "127.0.0.1:8443"
+  tls: {certificate: c.pem, private_key: k.pem}
+database: agents.db
+pbx:
+  adapter: pbx-sim
+callcenter:
+  internal_name: "My Call Center"
+  display_name: ""
+  adapter_url: http://pbx.example.com/
+  softphone_height: 100
+  softphone_width: 5000
+  standby_timeout_ms: 3000
+)");
+  REQUIRE_FALSE(config);
+  const std::string& message = config.error().message;
+  CAPTURE(message);
+  CHECK(message.find("sfproxy.yaml:8:18: callcenter.internal_name: must be letters and digits only") != std::string::npos);
+  CHECK(message.find("sfproxy.yaml:9:17: callcenter.display_name: must be 1 to 1000 characters") != std::string::npos);
+  CHECK(message.find("sfproxy.yaml:10:16: callcenter.adapter_url: must be https://") != std::string::npos);
+  CHECK(message.find("sfproxy.yaml:11:21: callcenter.softphone_height: must be between 240 and 2560") != std::string::npos);
+  CHECK(message.find("sfproxy.yaml:12:20: callcenter.softphone_width: must be between 200 and 1920") != std::string::npos);
+  CHECK(message.find("sfproxy.yaml:13:23: callcenter.standby_timeout_ms: applies only with standby_url") != std::string::npos);
+}
+
+TEST_CASE("config: call-centre URL checks") {
+  struct Case {
+    const char* url;
+    bool plain_http_allowed;
+    bool valid;
+  };
+  const Case cases[] = {
+      {"https://pbx.example.com:8443/", false, true},
+      {"https://pbx.example.com", false, true},
+      {"https://[2001:db8::1]:8443/?a=b&c=d", false, true},
+      {"https://PBX-1.example.com/softphone/index.html", false, true},
+      {"http://pbx.example.com/", false, false},
+      {"http://pbx.example.com/", true, true},
+      {"ftp://pbx.example.com/", true, false},
+      {"/apex/softphone", false, false},
+      {"https://", false, false},
+      {"https://:8443/", false, false},
+      {"https://pbx.example.com:/", false, false},
+      {"https://pbx.example.com:65536/", false, false},
+      {"https://pbx.example.com:8a/", false, false},
+      {"https://u:p@pbx.example.com/", false, false},
+      {"https://pbx..example.com/", false, false},
+      {"https://-pbx.example.com/", false, false},
+      {"https://pbx_1.example.com/", false, false},
+      {"https://[2001:db8::1/", false, false},
+      {"https://[2001:db8::1]x/", false, false},
+      {"https://pbx.example.com/a b", false, false},
+      {"https://pbx.example.com/<script>", false, false},
+      {"https://pbx.example.com/\"", false, false},
+      {"https://pbx.example.com/#top", false, false},
+      {"https://pbx.example.com/caf\xC3\xA9", false, false},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.url);
+    CHECK(static_cast<bool>(sfproxy::validate_call_center_url(c.url, c.plain_http_allowed)) == c.valid);
+  }
+  CHECK_FALSE(sfproxy::validate_call_center_url("https://a.example.com/" + std::string(2000, 'x'), false));
+}
+
+TEST_CASE("config: call-centre names") {
+  CHECK(sfproxy::validate_call_center_internal_name("MaxCSCallCenter"));
+  CHECK(sfproxy::validate_call_center_internal_name(std::string(40, 'a')));
+  CHECK_FALSE(sfproxy::validate_call_center_internal_name(std::string(41, 'a')));
+  CHECK_FALSE(sfproxy::validate_call_center_internal_name(""));
+  CHECK_FALSE(sfproxy::validate_call_center_internal_name("9Lives"));
+  CHECK_FALSE(sfproxy::validate_call_center_internal_name("Max_CS"));
+  CHECK_FALSE(sfproxy::validate_call_center_internal_name("Caf\xC3\xA9"));
+
+  CHECK(sfproxy::validate_call_center_display_name("Caf\xC3\xA9 <Support> & \"Sales\""));
+  CHECK(sfproxy::validate_call_center_display_name(std::string(1000, 'x')));
+  // 1000 characters of two bytes each: the limit counts characters, not bytes.
+  std::string accents;
+  for (int i = 0; i < 1000; ++i) {
+    accents += "\xC3\xA9";
+  }
+  CHECK(sfproxy::validate_call_center_display_name(accents));
+  CHECK_FALSE(sfproxy::validate_call_center_display_name(accents + "x"));
+  CHECK_FALSE(sfproxy::validate_call_center_display_name(""));
+  CHECK_FALSE(sfproxy::validate_call_center_display_name("tab\there"));
+  CHECK_FALSE(sfproxy::validate_call_center_display_name("del\x7F"));
+  CHECK_FALSE(sfproxy::validate_call_center_display_name("\xC3"));          // truncated
+  CHECK_FALSE(sfproxy::validate_call_center_display_name("\xC0\xAF"));      // overlong '/'
+  CHECK_FALSE(sfproxy::validate_call_center_display_name("\xED\xA0\x80"));  // a surrogate
+  CHECK_FALSE(sfproxy::validate_call_center_display_name("\xF4\x90\x80\x80"));  // past U+10FFFF
+  CHECK(sfproxy::validate_call_center_display_name("\xF0\x9F\x93\x9E"));   // U+1F4DE, a telephone
+}
