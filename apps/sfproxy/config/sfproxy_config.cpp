@@ -518,6 +518,11 @@ cti::Result<void> validate_call_center_display_name(std::string_view name) {
       return cti::fail(cti::ErrorCode::invalid_input, "must not contain control characters");
     }
   }
+  // XML 1.0 has no way to write these two, escaped or not.
+  if (name.find("\xEF\xBF\xBE") != std::string_view::npos ||
+      name.find("\xEF\xBF\xBF") != std::string_view::npos) {
+    return cti::fail(cti::ErrorCode::invalid_input, "must not contain U+FFFE or U+FFFF");
+  }
   return {};
 }
 

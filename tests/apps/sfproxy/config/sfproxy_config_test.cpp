@@ -200,4 +200,7 @@ TEST_CASE("config: call-centre names") {
   CHECK_FALSE(sfproxy::validate_call_center_display_name("\xED\xA0\x80"));  // a surrogate
   CHECK_FALSE(sfproxy::validate_call_center_display_name("\xF4\x90\x80\x80"));  // past U+10FFFF
   CHECK(sfproxy::validate_call_center_display_name("\xF0\x9F\x93\x9E"));   // U+1F4DE, a telephone
+  CHECK_FALSE(sfproxy::validate_call_center_display_name("a\xEF\xBF\xBE"));  // U+FFFE: not in XML
+  CHECK_FALSE(sfproxy::validate_call_center_display_name("\xEF\xBF\xBF"));   // U+FFFF
+  CHECK(sfproxy::validate_call_center_display_name("\xEF\xBF\xBD"));         // U+FFFD is fine
 }
