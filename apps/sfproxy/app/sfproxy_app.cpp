@@ -2,6 +2,10 @@
 
 #include "proxy_stack.hpp"
 
+#include <Poco/AutoPtr.h>
+#include <Poco/ConsoleChannel.h>
+#include <Poco/FormattingChannel.h>
+#include <Poco/PatternFormatter.h>
 #include <Poco/Util/HelpFormatter.h>
 #include <Poco/Util/Option.h>
 #include <Poco/Util/OptionSet.h>
@@ -32,6 +36,14 @@ void prepare_signals() {
 }
 
 }  // namespace
+
+SfproxyApp::SfproxyApp() {
+  Poco::AutoPtr<Poco::PatternFormatter> format(
+      new Poco::PatternFormatter("sfproxy: error: %t (see sfproxy --help)"));
+  Poco::AutoPtr<Poco::ConsoleChannel> console(new Poco::ConsoleChannel);
+  Poco::AutoPtr<Poco::FormattingChannel> channel(new Poco::FormattingChannel(format, console));
+  logger().setChannel(channel);
+}
 
 void SfproxyApp::defineOptions(Poco::Util::OptionSet& options) {
   ServerApplication::defineOptions(options);  // --daemon, --pidfile, --umask

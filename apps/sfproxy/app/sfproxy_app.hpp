@@ -12,6 +12,11 @@
 namespace sfproxy {
 
 class SfproxyApp : public Poco::Util::ServerApplication {
+ public:
+  /// Poco reports a bad command line (unknown option, missing value) through the
+  /// application's logger before main() runs; this formats it like every other error.
+  SfproxyApp();
+
  protected:
   void defineOptions(Poco::Util::OptionSet& options) override;
   void handleOption(const std::string& name, const std::string& value) override;
