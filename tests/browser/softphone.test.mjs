@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
 import {
-  callShown, count, idle, idOf, isPopOf, k_wait_ms, newContext, openConsole, screenshot, signIn, signedIn,
+  callShown, count, idle, idOf, isPopOf, k_wait_ms, newContext, openConsole, screenshot, signIn, signInIfAsked,
+  signedIn,
 } from './lib/pages.mjs';
 import { k_agent, k_no_seat, startStack } from './lib/stack.mjs';
 
@@ -54,6 +55,7 @@ describe('softphone in server mode', () => {
       await error.filter({ hasText: 'Cannot reach the server' }).waitFor();
     } finally {
       await context.close();
+      await stack.pbx.endAll();
     }
   });
 
@@ -74,10 +76,11 @@ describe('softphone in server mode', () => {
       assert.ok(methods.includes('notifyInitializationComplete'));
       assert.ok(methods.includes('onClickToDial'));
       await phone.locator('#app[data-link="up"]').waitFor();
-      await phone.locator('#dial-prefixes').filter({ hasText: 'outside 9' }).waitFor();
+      await phone.locator('#dial-prefixes').filter({ hasText: 'outside 9' }).waitFor({ state: 'attached' });
       await screenshot(page, 'idle');
     } finally {
       await context.close();
+      await stack.pbx.endAll();
     }
   });
 
@@ -95,6 +98,7 @@ describe('softphone in server mode', () => {
       await phone.locator('#call-ivr').filter({ hasText: 'Case.CaseNumber' }).waitFor();
       await phone.locator(`#match-list [data-record-id="${caseId}"]`).waitFor();
       await phone.locator('#pop-note').filter({ hasText: 'Opened Case' }).waitFor();
+      await page.locator('#pop-target').filter({ hasText: caseId }).waitFor();
       await screenshot(page, 'incoming-case-pop');
 
       // The webhook PBX cannot answer from the softphone: the agent is told so.
@@ -105,6 +109,7 @@ describe('softphone in server mode', () => {
       await idle(phone);
     } finally {
       await context.close();
+      await stack.pbx.endAll();
     }
   });
 
@@ -115,11 +120,13 @@ describe('softphone in server mode', () => {
       await stack.pbx.ring('ani-1', '+12128425500');
       await stack.console.waitFor((r) => count(r, isPopOf(jordanId)) === 1, k_wait_ms, 'the Contact pop');
       await phone.locator('#call-name').filter({ hasText: 'Jordan Ellis' }).waitFor();
+      await page.locator('#pop-target').filter({ hasText: jordanId }).waitFor();
       await screenshot(page, 'incoming-caller-id-pop');
       await stack.pbx.hangUp('ani-1');
       await idle(phone);
     } finally {
       await context.close();
+      await stack.pbx.endAll();
     }
   });
 
@@ -143,6 +150,7 @@ describe('softphone in server mode', () => {
       await idle(phone);
     } finally {
       await context.close();
+      await stack.pbx.endAll();
     }
   });
 
@@ -160,6 +168,7 @@ describe('softphone in server mode', () => {
       await idle(phone);
     } finally {
       await context.close();
+      await stack.pbx.endAll();
     }
   });
 
@@ -174,6 +183,7 @@ describe('softphone in server mode', () => {
       assert.equal(made.body.extension, k_agent.extension);
       assert.equal(made.body.number, '912128425500');  // outside line 9, long distance 1
       await phone.locator('#dial-message').filter({ hasText: 'Calling (212) 842-5500' }).waitFor();
+      await page.locator('#log li').filter({ hasText: 'onClickToDial' }).first().waitFor();
       await screenshot(page, 'click-to-dial');
 
       const typed = stack.pbx.waitForMakeCall();
@@ -185,6 +195,7 @@ describe('softphone in server mode', () => {
       assert.equal((await typed).body.number, '914155550110');
     } finally {
       await context.close();
+      await stack.pbx.endAll();
     }
   });
 
@@ -196,6 +207,7 @@ describe('softphone in server mode', () => {
       await stack.pbx.ring('reload-1', '+12128425500', 'Case.CaseNumber=1234');
       await stack.console.waitFor((r) => count(r, isPopOf(caseId)) === popsBefore + 1, k_wait_ms, 'the first pop');
       await page.reload();
+      await signInIfAsked(phone);
       await callShown(phone, 'reload-1', 'ringing');
       await phone.locator('#pop-note').filter({ hasText: 'Opened' }).waitFor();
       // Events are ordered: once a later call has popped, the reloaded page would already
@@ -214,12 +226,14 @@ describe('softphone in server mode', () => {
       const start = stack.console.records.length;
       await stack.pbx.ring('reload-3', '+12128425500', 'Case.CaseNumber=1234');
       await page.goto(stack.console.url);
+      await signInIfAsked(phone);
       await callShown(phone, 'reload-3', 'ringing');
       await stack.console.waitFor((r) => count(r.slice(start), isPopOf(caseId)) === 1, k_wait_ms, 'the pop after reload');
       await stack.pbx.hangUp('reload-3');
       await idle(phone);
     } finally {
       await context.close();
+      await stack.pbx.endAll();
     }
   });
 
@@ -244,17 +258,15 @@ describe('softphone in server mode', () => {
       await stack.pbx.hangUp('tabs-1');
       await stack.pbx.hangUp('tabs-2');
 
-      // The leader closes: the other tab takes over and pops the next call.
-      const leaderIsFirst = await first.page.frameLocator('#softphone').locator('html[data-pop-leader="true"]').count() === 1;
-      const [leader, follower] = leaderIsFirst ? [first, second] : [second, first];
-      await leader.page.close();
-      await follower.phone.locator('html[data-pop-leader="true"]').waitFor();
+      // With one tab closed, the other pops the next call.
+      await first.page.close();
       const next = stack.console.records.length;
       await stack.pbx.ring('tabs-3', '+12128425500', 'Case.CaseNumber=1234');
-      await stack.console.waitFor((r) => count(r.slice(next), isPopOf(caseId)) === 1, k_wait_ms, 'the pop after hand-over');
+      await stack.console.waitFor((r) => count(r.slice(next), isPopOf(caseId)) === 1, k_wait_ms, 'the pop in the other tab');
       await stack.pbx.hangUp('tabs-3');
     } finally {
       await context.close();
+      await stack.pbx.endAll();
     }
   });
 
@@ -274,7 +286,7 @@ describe('softphone in server mode', () => {
       await screenshot(page, 'settings');
 
       await page.reload();
-      await phone.locator('#app[data-state="idle"]').waitFor();
+      await signInIfAsked(phone);
       await phone.locator('#settings-toggle').click();
       await phone.locator('#settings').waitFor();
       await phone.locator('#settings-message').waitFor({ state: 'hidden' });
@@ -289,6 +301,7 @@ describe('softphone in server mode', () => {
       await phone.locator('#settings-message').filter({ hasText: 'Saved' }).waitFor();
     } finally {
       await context.close();
+      await stack.pbx.endAll();
     }
   });
 
@@ -305,6 +318,7 @@ describe('softphone in server mode', () => {
       await phone.locator('#app[data-state="signin"]').waitFor();
     } finally {
       await context.close();
+      await stack.pbx.endAll();
     }
   });
 });

@@ -1,25 +1,26 @@
 // The demo console: frames the softphone as Salesforce does (sfdcIframeOrigin and mode in the
-// adapter URL), shows every Open CTI call the softphone makes, and plays Salesforce's part in
-// click-to-dial.
+// adapter URL), shows every Open CTI call the softphone makes and every MakeCall that reaches
+// the PBX, and plays Salesforce's part in click-to-dial.
 
-const config = await (await fetch('config.json', { cache: 'no-store' })).json();
 const frame = document.getElementById('softphone');
-const softphone = new URL(config.softphoneUrl);
-softphone.searchParams.set('sfdcIframeOrigin', location.origin);
-softphone.searchParams.set('mode', 'Lightning');
-softphone.searchParams.set('nonce', 'demo');
-frame.src = softphone.href;
+const log = document.getElementById('log');
+let softphone = null;
+let seen = 0;
 
 function describe(entry) {
   const args = entry.args || {};
   if (entry.method === 'screenPop') {
     const params = args.params || {};
-    if (params.recordId) return `${params.recordId}${entry.record ? ` — ${entry.record}` : ''}`;
+    if (params.recordId) return `${entry.record || 'record'} (${params.recordId})`;
     if (params.entityName) return `new ${params.entityName} ${JSON.stringify(params.defaultFieldValues || {})}`;
     return JSON.stringify(params);
   }
-  if (entry.method === 'searchAndScreenPop') return `search "${args.searchParams}" then pop (new record: ${JSON.stringify(args.defaultFieldValues || {})})`;
+  if (entry.method === 'searchAndScreenPop') {
+    return `search "${args.searchParams}", new record ${JSON.stringify(args.defaultFieldValues || {})}`;
+  }
   if (entry.method === 'runApex') return `${args.apexClass}.${args.methodName}(${args.methodParams})`;
+  if (entry.method.startsWith('MakeCall')) return `extension ${args.extension} dials ${args.number}`;
+  if (entry.method === 'setSoftphonePanelVisibility') return `visible: ${args.visible}`;
   return '';
 }
 
@@ -28,25 +29,31 @@ function show(entry) {
   const detail = describe(entry);
   item.textContent = `${new Date(entry.at).toLocaleTimeString()}  ${entry.method}${detail ? ': ' + detail : ''}`;
   const pop = entry.method === 'screenPop' || entry.method === 'searchAndScreenPop';
-  item.classList.toggle('pop', pop);
-  document.getElementById('log').prepend(item);
+  item.classList.toggle('pop', pop || entry.method.startsWith('MakeCall'));
+  log.prepend(item);
   if (pop) document.getElementById('pop-target').textContent = `${entry.method}: ${detail}`;
 }
 
-window.addEventListener('message', (event) => {
-  if (event.source !== frame.contentWindow || event.origin !== softphone.origin) return;
-  const data = event.data || {};
-  if (data.type !== 'opencti' || !data.entry) return;
-  if (data.entry.method === 'screenPop' && data.entry.args?.params?.recordId) {
-    // The console's server knows the sample org: show the record's name too.
-    fetch(`__name?id=${encodeURIComponent(data.entry.args.params.recordId)}`)
-      .then((r) => (r.ok ? r.text() : ''))
-      .catch(() => '')
-      .then((name) => show({ ...data.entry, record: name }));
-  } else {
-    show(data.entry);
+async function poll() {
+  try {
+    const entries = await (await fetch(`__records?since=${seen}`, { cache: 'no-store' })).json();
+    seen += entries.length;
+    entries.forEach(show);
+  } catch {
+    // the console's server stopped; the page stays as it was
   }
-});
+  setTimeout(poll, 700);
+}
+
+async function start() {
+  const config = await (await fetch('config.json', { cache: 'no-store' })).json();
+  softphone = new URL(config.softphoneUrl);
+  softphone.searchParams.set('sfdcIframeOrigin', location.origin);
+  softphone.searchParams.set('mode', 'Lightning');
+  softphone.searchParams.set('nonce', 'demo');
+  frame.src = softphone.href;
+  poll();
+}
 
 for (const button of document.querySelectorAll('#dial-links button')) {
   button.addEventListener('click', () => {
@@ -56,3 +63,5 @@ for (const button of document.querySelectorAll('#dial-links button')) {
     }, softphone.origin);
   });
 }
+
+start();

@@ -1,6 +1,6 @@
 // A recording stand-in for Salesforce's Lightning Open CTI library (sforce.opencti), served
 // by the demo console at the path Salesforce serves the real one. Every call is recorded
-// (POST /__record on the console) and shown in the console; callbacks get Salesforce's
+// (POST /__record on the console, whose page shows the log); callbacks get Salesforce's
 // response shape {success, returnValue, errors}. runApex answers through the console, which
 // runs SoftphoneSearchController's query against the Salesforce emulator when it has one.
 (function () {
@@ -31,7 +31,6 @@
       method: 'POST', mode: 'cors', keepalive: true, body: JSON.stringify(entry),
       headers: { 'Content-Type': 'text/plain' },
     }).catch(function () {});
-    if (window.parent !== window) window.parent.postMessage({ type: 'opencti', entry: entry }, consoleOrigin);
   }
 
   function answer(args, value) {

@@ -2,11 +2,14 @@
 // serving the console page, the recording Open CTI stand-in at Salesforce's path, and:
 //   POST /__record   a call the softphone made to Open CTI (kept in `records`)
 //   GET  /__apex?... SoftphoneSearchController.search run against the Salesforce emulator
-//   GET  /__name?id= a record's display name, for the console's log
+//   GET  /__records?since=N  what was recorded, for the console page's log
+//   POST /__pbx/make-call    the PBX end of click-to-dial (webhook adapter), for the demo
+//   POST /__config {softphoneUrl}  set once, when the softphone's address is known
 // Used in-process by the browser tests and run by scripts/demo.sh:
-//   node server.mjs --cert C --key K --softphone URL [--port N]
+//   node server.mjs --cert C --key K [--softphone URL] [--port N] [--webhook-secret-file F]
 //                   [--salesforce URL --ca FILE --client-id ID --client-secret SECRET]
 
+import { createHmac } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
@@ -93,11 +96,18 @@ export class SalesforceClient {
  * Starts the console on 127.0.0.1. `softphoneUrl` may be set later (console.softphoneUrl =).
  * Returns {origin, url, records, events, waitFor(predicate, timeoutMs), close()}.
  */
-export async function startConsole({ cert, key, softphoneUrl = '', salesforce = null, port = 0 }) {
+export async function startConsole({ cert, key, softphoneUrl = '', salesforce = null, webhookSecret = '', port = 0 }) {
   const records = [];
   const events = new EventEmitter();
   const sf = salesforce ? new SalesforceClient(salesforce) : null;
   const state = { softphoneUrl };
+
+  const add = (entry) => {
+    records.push(entry);
+    events.emit('record', entry);
+    const id = entry.method === 'screenPop' && entry.args && entry.args.params && entry.args.params.recordId;
+    if (id && sf) sf.nameOf(id).then((name) => { entry.record = name; }).catch(() => {});
+  };
 
   const cors = () => {
     const headers = { 'Cache-Control': 'no-store' };
@@ -120,15 +130,27 @@ export async function startConsole({ cert, key, softphoneUrl = '', salesforce = 
         return send(200, 'application/json', JSON.stringify({ softphoneUrl: state.softphoneUrl }));
       }
       if (request.method === 'POST' && url.pathname === '/__record') {
-        let body = '';
-        for await (const chunk of request) {
-          body += chunk;
-          if (body.length > 65536) return send(413, 'text/plain', 'too large', cors());
-        }
-        const entry = JSON.parse(body);
-        records.push(entry);
-        events.emit('record', entry);
+        const body = await readBody(request);
+        add(JSON.parse(body));
         return send(204, 'text/plain', '', cors());
+      }
+      if (request.method === 'POST' && url.pathname === '/__pbx/make-call') {
+        // The PBX end of the webhook adapter's click-to-dial, for the demo: logged, accepted.
+        const body = await readBody(request);
+        const timestamp = request.headers['x-cti-timestamp'] || '';
+        const signed = Boolean(webhookSecret) && request.headers['x-cti-signature'] ===
+          'sha256=' + createHmac('sha256', webhookSecret).update(`${timestamp}.${body}`).digest('hex');
+        if (!signed) return send(401, 'application/json', JSON.stringify({ error: { code: 'unauthorized', message: 'bad signature' } }));
+        const makeCall = JSON.parse(body);
+        add({ method: 'MakeCall (at the PBX)', args: makeCall, frame: 'pbx', at: Date.now() });
+        return send(200, 'application/json', JSON.stringify({ call_id: `demo-out-${records.length}` }));
+      }
+      if (request.method === 'POST' && url.pathname === '/__config') {
+        // Set once by whoever started the console, when the softphone's address is known.
+        if (state.softphoneUrl) return send(409, 'text/plain', 'already set');
+        const body = JSON.parse(await readBody(request));
+        state.softphoneUrl = new URL(body.softphoneUrl).href;
+        return send(204, 'text/plain', '');
       }
       if (request.method === 'GET' && url.pathname === '/__apex') {
         const p = url.searchParams;
@@ -137,12 +159,9 @@ export async function startConsole({ cert, key, softphoneUrl = '', salesforce = 
                           : { error: 'the console has no Salesforce emulator' };
         return send(200, 'text/plain; charset=utf-8', JSON.stringify(result), cors());
       }
-      if (request.method === 'GET' && url.pathname === '/__name') {
-        const name = sf ? await sf.nameOf(url.searchParams.get('id') || '').catch(() => '') : '';
-        return send(200, 'text/plain; charset=utf-8', name);
-      }
       if (request.method === 'GET' && url.pathname === '/__records') {
-        return send(200, 'application/json', JSON.stringify(records));
+        const since = Number(url.searchParams.get('since') || 0);
+        return send(200, 'application/json', JSON.stringify(records.slice(since)));
       }
       send(404, 'text/plain', 'not found');
     } catch (error) {
@@ -191,6 +210,15 @@ export async function startConsole({ cert, key, softphoneUrl = '', salesforce = 
   };
 }
 
+async function readBody(request) {
+  let body = '';
+  for await (const chunk of request) {
+    body += chunk;
+    if (body.length > 65536) throw new Error('request body too large');
+  }
+  return body;
+}
+
 function option(args, name, fallback = '') {
   const index = args.indexOf(`--${name}`);
   return index >= 0 && index + 1 < args.length ? args[index + 1] : fallback;
@@ -204,6 +232,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     key: readFileSync(option(args, 'key')),
     softphoneUrl: option(args, 'softphone'),
     port: Number(option(args, 'port', '0')),
+    webhookSecret: option(args, 'webhook-secret-file') ? readFileSync(option(args, 'webhook-secret-file'), 'utf8').trim() : '',
     salesforce: sfUrl ? {
       url: sfUrl, ca: readFileSync(option(args, 'ca')),
       clientId: option(args, 'client-id'), clientSecret: option(args, 'client-secret'),

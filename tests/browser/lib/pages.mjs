@@ -62,3 +62,14 @@ export function callShown(phone, callId, state = '') {
 export function idle(phone) {
   return phone.locator('#app[data-state="idle"]').waitFor();
 }
+
+/**
+ * After a reload: a framed softphone keeps its session only where the browser lets a
+ * cross-site frame use sessionStorage (Chromium's default denies it); sign in again if asked.
+ */
+export async function signInIfAsked(phone) {
+  const app = phone.locator('#app');
+  await phone.locator('#app:not([data-state="loading"])').waitFor();
+  if (await app.getAttribute('data-state') === 'signin') await signIn(phone);
+  await phone.locator('#app[data-link="up"]:not([data-state="signin"])').waitFor();
+}

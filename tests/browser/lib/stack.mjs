@@ -92,6 +92,7 @@ class FakePbx {
     this.eventsUrl = '';
     this.makeCalls = [];
     this.waiters = [];
+    this.ringing = new Set();
     this.server = http.createServer((request, response) => {
       let body = '';
       request.setEncoding('utf8');
@@ -126,11 +127,18 @@ class FakePbx {
   }
 
   ring(callId, ani, ivrData = '') {
+    this.ringing.add(callId);
     return this.send({ event: 'ringing', call_id: callId, ani, dnis: '8005550100', ivr_data: ivrData });
   }
 
   hangUp(callId) {
+    this.ringing.delete(callId);
     return this.send({ event: 'disconnected', call_id: callId, end_reason: 'remote_hangup' });
+  }
+
+  /** Ends the calls a test left ringing (after a failure), so the next test starts idle. */
+  async endAll() {
+    for (const callId of [...this.ringing]) await this.hangUp(callId).catch(() => {});
   }
 
   waitForMakeCall(timeoutMs = 10000) {

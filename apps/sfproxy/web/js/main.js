@@ -9,6 +9,7 @@ import { connectSalesforce, dialingPrefixes } from './salesforce.js';
 
 const k_session_key = 'cti.session';
 const k_active = ['offering', 'ringing', 'dialing', 'connected', 'held'];
+const k_caller_objects = ['Contact', 'Lead', 'Account'];
 const $ = (id) => document.getElementById(id);
 
 const app = {
@@ -108,11 +109,7 @@ async function startSession(session) {
 
   const bridge = await app.bridgeReady;
   if (app.session !== session) return;  // signed out meanwhile
-  app.pops = new PopCoordinator({
-    extension: session.agent.extension, bridge, api: app.api, channel: app.channel,
-    onChange: () => render(),
-  });
-  app.pops.start();
+  app.pops = new PopCoordinator({ bridge, api: app.api, channel: app.channel, onChange: () => render() });
   app.stream = new EventStream({
     url: app.api.url('/api/v1/events'),
     token: () => app.api.token,
@@ -266,7 +263,9 @@ function render() {
     ? 'Calling' : k_titles[call.state] || call.state;
   $('call-number').textContent = call.ani || call.dnis || 'Unknown number';
   const records = view ? view.records : [];
-  $('call-name').textContent = records.length === 1 ? records[0].name || label(records[0]) : '';
+  // The caller's name when the one match is a person or company (not, say, a Case).
+  const caller = records.length === 1 && k_caller_objects.includes(records[0].object) ? records[0] : null;
+  $('call-name').textContent = caller ? caller.name || label(caller) : '';
 
   const ivr = ivrPairs(call.ivr_data);
   const dl = $('call-ivr');
@@ -281,7 +280,7 @@ function render() {
 
   renderMatches(call, view);
   let note = view ? view.note : '';
-  if (view && view.pop && !view.popped && !note && app.pops && !app.pops.leader) {
+  if (view && view.deferred && !view.popped && !note) {
     note = 'The screen pop opens in another tab.';
   }
   setMessage($('pop-note'), note, 'note');

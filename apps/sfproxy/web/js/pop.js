@@ -1,13 +1,17 @@
 // Screen pops, exactly once per call across reloads and tabs:
 //  - the server re-offers a call's pop until some tab acknowledges it (POST .../popped), so a
 //    reload during ringing still pops, and a pop already shown is not offered again;
-//  - among the agent's open tabs one leader pops; the others show the call. The leader holds
-//    a Web Lock, which the browser hands to another tab when it closes or reloads, so there is
-//    never more than one and no timing guesswork; a BroadcastChannel tells the other tabs;
-//  - a tab remembers (sessionStorage) the calls it popped, covering a reload that happens
-//    between the pop and its acknowledgement.
+//  - the agent's open tabs agree over a BroadcastChannel which one pops: a tab that gets a
+//    pop claims the call, and the oldest claimant pops; a tab that already heard a claim
+//    leaves the call to it. (Web Locks and storage are not used: browsers deny both to a
+//    cross-site frame when third-party storage is blocked, which is how Salesforce frames us);
+//  - where sessionStorage is allowed, a tab also remembers the calls it popped, covering a
+//    reload between the pop and its acknowledgement.
 
 const k_popped_key = 'cti.popped';
+// Long enough for every open tab's claim to arrive (a message between tabs takes
+// milliseconds), short against the seconds a call rings.
+const k_claim_wait_ms = 250;
 
 function loadPopped() {
   try {
@@ -17,59 +21,40 @@ function loadPopped() {
   }
 }
 
+const sleep = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
+
 export class PopCoordinator {
   /**
    * @param {object} options
-   * @param {string} options.extension
    * @param {object} options.bridge   the Salesforce bridge (salesforce.js)
    * @param {object} options.api      the proxy API (api.js)
    * @param {BroadcastChannel|null} options.channel
    * @param {(callId: string) => void} options.onChange  a call's pop view changed
    */
-  constructor({ extension, bridge, api, channel, onChange }) {
-    this.extension = extension;
+  constructor({ bridge, api, channel, onChange }) {
     this.bridge = bridge;
     this.api = api;
     this.channel = channel;
     this.onChange = onChange;
-    this.leader = false;
-    this.pops = new Map();  // call id -> {pop, call, popped, working, records, chooser, note}
+    // Who is older: the tab signed in first keeps popping while it stays open.
+    this.tab = { since: Date.now(), id: Math.random().toString(36).slice(2) };
+    this.pops = new Map();    // call id -> {pop, call, popped, working, deferred, records, chooser, note}
+    this.claims = new Map();  // call id -> claims heard from other tabs
     this.popped = loadPopped();
-    this.releaseLock = null;
-    this.lockAbort = new AbortController();
-  }
-
-  start() {
-    if (!navigator.locks) {
-      this.setLeader(true);  // one tab is all such a browser can coordinate
-      return;
-    }
-    navigator.locks.request(`cti-softphone-pop:${this.extension}`, { signal: this.lockAbort.signal },
-      () => new Promise((resolve) => {
-        this.releaseLock = resolve;
-        this.setLeader(true);
-      })).catch(() => {});
+    this.stopped = false;
   }
 
   stop() {
-    this.lockAbort.abort();
-    if (this.releaseLock) this.releaseLock();
-    this.leader = false;
+    this.stopped = true;
     this.pops.clear();
-  }
-
-  setLeader(leader) {
-    this.leader = leader;
-    document.documentElement.dataset.popLeader = String(leader);
-    if (!leader) return;
-    for (const entry of this.pops.values()) this.run(entry);
+    this.claims.clear();
   }
 
   entry(callId) {
     let entry = this.pops.get(callId);
     if (!entry) {
-      entry = { callId, pop: null, call: null, popped: false, working: false, records: [],
-                chooser: false, note: '' };
+      entry = { callId, pop: null, call: null, popped: false, working: false, deferred: false,
+                records: [], chooser: false, note: '' };
       this.pops.set(callId, entry);
     }
     return entry;
@@ -81,6 +66,7 @@ export class PopCoordinator {
   onCall(call) {
     if (!['offering', 'ringing', 'dialing', 'connected', 'held'].includes(call.state)) {
       this.pops.delete(call.call_id);
+      this.claims.delete(call.call_id);
       return;
     }
     const entry = this.entry(call.call_id);
@@ -112,7 +98,10 @@ export class PopCoordinator {
 
   /** A BroadcastChannel message from another tab. */
   onMessage(message) {
-    if (message.type === 'popped' && this.pops.has(message.callId)) {
+    if (message.type === 'claim' && typeof message.callId === 'string') {
+      if (!this.claims.has(message.callId)) this.claims.set(message.callId, []);
+      this.claims.get(message.callId).push({ since: Number(message.since), id: String(message.id) });
+    } else if (message.type === 'popped' && this.pops.has(message.callId)) {
       const entry = this.pops.get(message.callId);
       entry.popped = true;
       entry.note = message.note ? `${message.note} (in another tab)` : 'Opened in Salesforce in another tab.';
@@ -120,8 +109,23 @@ export class PopCoordinator {
     }
   }
 
+  olderClaim(callId) {
+    const mine = this.tab;
+    return (this.claims.get(callId) || []).some((c) => c.since < mine.since ||
+                                                       (c.since === mine.since && c.id < mine.id));
+  }
+
+  /** Whether this tab pops the call: it claims it unless another tab already did. */
+  async claim(callId) {
+    if (!this.channel) return true;
+    if ((this.claims.get(callId) || []).length) return false;
+    this.channel.postMessage({ type: 'claim', callId, since: this.tab.since, id: this.tab.id });
+    await sleep(k_claim_wait_ms);
+    return !this.olderClaim(callId);
+  }
+
   async run(entry) {
-    if (!this.leader || !entry.pop || entry.popped || entry.working) return;
+    if (this.stopped || !entry.pop || entry.popped || entry.working || entry.deferred) return;
     if (this.bridge.kind === 'standalone') {
       entry.note = entry.pop.plan ? describePlan(entry.pop.plan) : '';
       this.onChange(entry.callId);
@@ -129,6 +133,11 @@ export class PopCoordinator {
     }
     entry.working = true;
     try {
+      if (!await this.claim(entry.callId)) {
+        entry.deferred = true;
+        return;
+      }
+      if (entry.popped || this.stopped) return;  // another tab's pop was announced meanwhile
       const note = entry.pop.decision ? await this.popDecision(entry) : await this.popPlan(entry);
       if (note) await this.acknowledge(entry, note);
     } catch (error) {
