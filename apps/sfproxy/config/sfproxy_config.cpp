@@ -26,7 +26,11 @@ class Problems {
 
   void add(const YAML::Mark& mark, std::string_view key, std::string_view message) {
     std::ostringstream line;
-    line << m_file << ':' << mark.line + 1 << ':' << mark.column + 1 << ": ";
+    line << m_file << ':';
+    if (mark.line >= 0) {  // a node with no place (an empty file) has line -1
+      line << mark.line + 1 << ':' << mark.column + 1 << ':';
+    }
+    line << ' ';
     if (!key.empty()) {
       line << key << ": ";
     }
@@ -641,7 +645,9 @@ cti::Result<SfproxyConfig> load_config(const std::string& path) {
 
   Section top(root, "", problems);
   if (!top.present()) {
-    problems.add(root.Mark(), "", "the file must be a YAML mapping (server:, pbx:, ...)");
+    if (problems.empty()) {  // an empty file; anything else not a mapping is reported already
+      problems.add(root.Mark(), "", "the file is empty: it must be a YAML mapping (server:, pbx:, ...)");
+    }
     return cti::fail(cti::ErrorCode::invalid_input, problems.joined());
   }
   read_server(top.child("server"), config, base);

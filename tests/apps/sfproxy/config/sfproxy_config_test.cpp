@@ -204,3 +204,13 @@ TEST_CASE("config: call-centre names") {
   CHECK_FALSE(sfproxy::validate_call_center_display_name("\xEF\xBF\xBF"));   // U+FFFF
   CHECK(sfproxy::validate_call_center_display_name("\xEF\xBF\xBD"));         // U+FFFD is fine
 }
+
+TEST_CASE("config: an empty file and a file that is not a mapping get one clear problem each") {
+  cti::testing::TempDir dir;
+  auto empty = load(dir, "");
+  REQUIRE_FALSE(empty);
+  CHECK(empty.error().message == dir.file("sfproxy.yaml") + ": the file is empty: it must be a YAML mapping (server:, pbx:, ...)");
+  auto list = load(dir, "- server\n- pbx\n");
+  REQUIRE_FALSE(list);
+  CHECK(list.error().message == dir.file("sfproxy.yaml") + ":1:1: must be a mapping of keys to values");
+}
