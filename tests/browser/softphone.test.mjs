@@ -305,6 +305,47 @@ describe('softphone in server mode', () => {
     }
   });
 
+  it('loads Open CTI only from an origin the server lets frame the page', k_test, async () => {
+    const context = await newContext(stack);
+    try {
+      const { page, phone } = await openConsole(stack, context);
+      await phone.locator('html[data-crm="lightning"]').waitFor();
+      const requested = [];
+      page.on('request', (request) => requested.push(request.url()));
+      const untrusted = new URL(stack.softphoneUrl);
+      untrusted.searchParams.set('sfdcIframeOrigin', 'https://open-cti.example');
+      untrusted.searchParams.set('mode', 'Lightning');
+      await page.evaluate((url) => { document.getElementById('softphone').src = url; }, untrusted.href);
+      await phone.locator('html[data-crm="standalone"]').waitFor();
+      await phone.locator('#app[data-state="signin"]').waitFor();
+      assert.deepEqual(requested.filter((url) => new URL(url).hostname === 'open-cti.example'), []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('outside Salesforce, shows the matches as links', k_test, async () => {
+    const context = await newContext(stack);
+    try {
+      const page = await context.newPage();
+      page.setDefaultTimeout(k_wait_ms);
+      await page.goto(stack.softphoneUrl);
+      await page.locator('html[data-crm="standalone"]').waitFor();
+      await signIn(page);
+      await page.locator('#app[data-state="idle"][data-link="up"]').waitFor();
+      await stack.pbx.ring('alone-1', '+12128425500', 'Case.CaseNumber=1234');
+      const link = page.locator(`#match-list a[data-record-id="${caseId}"]`);
+      await link.waitFor();
+      assert.equal(await link.getAttribute('href'), `https://login.salesforce.com/${caseId}`);
+      await screenshot(page, 'standalone-links');
+      await stack.pbx.hangUp('alone-1');
+      await idle(page);
+    } finally {
+      await context.close();
+      await stack.pbx.endAll();
+    }
+  });
+
   it('signs out, turns click-to-dial off and forgets the session', k_test, async () => {
     const context = await newContext(stack);
     try {
