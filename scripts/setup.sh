@@ -53,3 +53,12 @@ if command -v npm >/dev/null 2>&1; then
 else
   echo "setup: npm not found; the Apex syntax tests (tests/salesforce) will not run"
 fi
+
+# The softphone's browser tests drive Debian's Chromium with playwright-core from the npm
+# registry (never a downloaded browser). Installed from the lock file when node is present.
+browser_tests="$(dirname "$0")/../tests/browser"
+if command -v npm >/dev/null && [ ! -d "$browser_tests/node_modules/playwright-core" ]; then
+  echo "setup: npm ci in tests/browser"
+  (cd "$browser_tests" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund >/dev/null) ||
+    echo "setup: npm ci failed; tests/browser/run_tests.sh will try again" >&2
+fi
