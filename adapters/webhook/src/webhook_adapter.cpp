@@ -180,7 +180,8 @@ class WebhookPbxConnector final : public WebhookConnector {
     object.stringify(body);
 
     auto reply = post_signed(m_config.make_call_url, m_config.secret, body.str(),
-                             {m_config.make_call_timeout, m_config.insecure_tls}, m_clock());
+                             {m_config.make_call_timeout, m_config.insecure_tls, m_config.make_call_ca_file},
+                             m_clock());
     if (!reply) {
       return Unexpected(reply.error().code, "make_call: " + reply.error().message);
     }
@@ -456,11 +457,14 @@ Result<Config> parse_config(const YAML::Node& node) {
             CTI_TRY(reader.integer(value, key, 1, 600000))));
       } else if (key == "insecure_tls") {
         config.insecure_tls = CTI_TRY(reader.boolean(value, key));
+      } else if (key == "make_call_ca_file") {
+        config.make_call_ca_file = CTI_TRY(reader.text(value, key));
       } else {
         return reader.error(it->first, key,
                             "unknown key; webhook has secret, secret_file, secret_env, "
                             "replay_window_s, reject_replays, replay_cache_size, max_body_bytes, "
-                            "max_batch, make_call_url, make_call_timeout_ms, insecure_tls");
+                            "max_batch, make_call_url, make_call_timeout_ms, make_call_ca_file, "
+                            "insecure_tls");
       }
     }
     if (config.secret.size() < k_min_secret) {

@@ -49,7 +49,8 @@ std::unique_ptr<Poco::Net::HTTPClientSession> open_session(const Poco::URI& uri,
   Poco::Net::Context::Params params;
   params.verificationMode =
       options.insecure_tls ? Poco::Net::Context::VERIFY_NONE : Poco::Net::Context::VERIFY_RELAXED;
-  params.loadDefaultCAs = !options.insecure_tls;
+  params.loadDefaultCAs = !options.insecure_tls && options.ca_file.empty();
+  params.caLocation = options.insecure_tls ? std::string() : options.ca_file;
   Poco::Net::Context::Ptr context =
       new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
   // TLS 1.2 at least, as the proxy itself serves.
@@ -175,7 +176,7 @@ Result<PostReply> post_signed(std::string_view url, std::string_view secret,
                                         std::to_string(options.timeout.count()) + " ms");
   } catch (const Poco::Net::SSLException& error) {
     return fail(ErrorCode::unavailable, "TLS with " + where + " failed: " + error.displayText() +
-                                            (options.insecure_tls ? "" : " (a self-signed certificate needs insecure TLS)"));
+                                            (options.insecure_tls ? "" : " (is the server's certificate from a trusted CA?)"));
   } catch (const Poco::Exception& error) {
     return fail(ErrorCode::unavailable, "cannot reach " + where + ": " + error.displayText());
   } catch (const std::exception& error) {

@@ -39,7 +39,8 @@ const std::vector<OptionSpec> k_options = {
     {"url", "URL", "post each event to a proxy, e.g. https://host:8443/pbx/v1/events"},
     {"secret-file", "FILE", "with --url: the shared webhook secret, read from FILE"},
     {"secret-env", "VAR", "with --url: the shared webhook secret, read from $VAR"},
-    {"insecure", "", "with --url: accept a self-signed certificate (development only)"},
+    {"ca", "FILE", "with --url: trust this CA certificate (PEM), e.g. a self-signed one"},
+    {"insecure", "", "with --url: accept any certificate (development only)"},
     {"timeout", "MS", "with --url: per-request deadline (default 5000)"},
     {"realtime", "", "with --url: post each event at its scheduled time, not at once"},
 };
@@ -193,7 +194,7 @@ int run_simulate(const std::vector<std::string>& argv, Io& io) {
   }
   const auto url = args.value("url");
   if (!url) {
-    for (const char* post_option : {"secret-file", "secret-env", "insecure", "timeout", "realtime"}) {
+    for (const char* post_option : {"secret-file", "secret-env", "ca", "insecure", "timeout", "realtime"}) {
       if (args.value(post_option)) {
         return report_error(io, "--" + std::string(post_option) + " only applies with --url", exit_usage);
       }
@@ -226,6 +227,7 @@ int run_simulate(const std::vector<std::string>& argv, Io& io) {
     }
     post_options.timeout = *timeout;
     post_options.insecure_tls = args.flag("insecure");
+    post_options.ca_file = args.value_or("ca", "");
   }
 
   pbx_sim::Config config;

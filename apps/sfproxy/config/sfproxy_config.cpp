@@ -439,12 +439,27 @@ auto parse_adapter(Section& parent, const std::string& key, Parse&& parse)
   return std::nullopt;
 }
 
+// Adapters read their files (secrets, CA certificates) themselves, relative to the working
+// directory; like every other path in this file, those are relative to the file itself.
+void resolve_adapter_paths(Section& pbx, const std::string& key, const fs::path& base) {
+  YAML::Node node = pbx.node(key);
+  if (!node || !node.IsMap()) {
+    return;
+  }
+  for (const char* path_key : {"secret_file", "make_call_ca_file"}) {
+    if (YAML::Node value = node[path_key]; value && value.IsScalar()) {
+      node[path_key] = resolve(base, value.Scalar());
+    }
+  }
+}
+
 void read_pbx(Section pbx, SfproxyConfig& config, const fs::path& base) {
   namespace ami = cti::adapters::asterisk_ami;
   namespace sim = cti::adapters::pbx_sim;
   namespace webhook = cti::adapters::webhook;
   YAML::Node adapter_node = pbx.node("adapter");
   pbx.read("adapter", config.pbx_adapter);
+  resolve_adapter_paths(pbx, config.pbx_adapter, base);
   // The adapter table: the YAML key is the adapter's folder name.
   if (config.pbx_adapter == "pbx-sim") {
     if (auto parsed = parse_adapter(pbx, "pbx-sim", [](const YAML::Node& n) { return sim::parse_config(n); })) {

@@ -214,3 +214,19 @@ TEST_CASE("config: an empty file and a file that is not a mapping get one clear 
   REQUIRE_FALSE(list);
   CHECK(list.error().message == dir.file("sfproxy.yaml") + ":1:1: must be a mapping of keys to values");
 }
+
+TEST_CASE("config: an adapter's secret file is found relative to the configuration file") {
+  cti::testing::TempDir dir;
+  dir.write_file("webhook.secret", "0123456789abcdef0123456789abcdef\n");
+  auto config = load(dir, R"(server:
+  listen: "127.0.0.1:0"
+  development_plain_http: true
+database: agents.db
+pbx:
+  adapter: webhook
+  webhook:
+    secret_file: webhook.secret
+)");
+  REQUIRE_MESSAGE(config, (config ? "" : config.error().message));
+  CHECK(config->pbx_adapter == "webhook");
+}

@@ -43,6 +43,8 @@ struct Config {
   std::chrono::milliseconds make_call_timeout{5000};
   /// Accept any certificate at make_call_url: development only (YAML `insecure_tls`, false).
   bool insecure_tls = false;
+  /// Trust this CA (PEM) at make_call_url instead of the system's (YAML `make_call_ca_file`).
+  std::string make_call_ca_file;
 };
 
 /// Reads the `webhook` YAML node, resolving the secret. Every error names the offending key.

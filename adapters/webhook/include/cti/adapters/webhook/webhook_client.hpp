@@ -30,6 +30,7 @@ std::string format_time(std::chrono::system_clock::time_point time);
 struct PostOptions {
   std::chrono::milliseconds timeout{5000};  ///< connect, send and receive deadline
   bool insecure_tls = false;                ///< accept any server certificate (development)
+  std::string ca_file;                      ///< trust this CA (PEM) instead of the system's
 };
 
 /// The server's answer; any HTTP status is a reply, not an error.
