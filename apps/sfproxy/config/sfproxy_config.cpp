@@ -8,6 +8,9 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <filesystem>
 #include <limits>
 #include <optional>
@@ -105,15 +108,17 @@ class Section {
     out = value;
   }
 
-  void read_milliseconds(const std::string& key, std::chrono::milliseconds& out, std::int64_t max) {
+  void read_milliseconds(const std::string& key, std::chrono::milliseconds& out, std::int64_t max,
+                         std::int64_t min = 0) {
     std::int64_t value = out.count();
-    read_number<std::int64_t>(key, value, 0, max);
+    read_number<std::int64_t>(key, value, min, max);
     out = std::chrono::milliseconds(value);
   }
 
-  void read_seconds(const std::string& key, std::chrono::seconds& out, std::int64_t max) {
+  void read_seconds(const std::string& key, std::chrono::seconds& out, std::int64_t max,
+                    std::int64_t min = 0) {
     std::int64_t value = out.count();
-    read_number<std::int64_t>(key, value, 0, max);
+    read_number<std::int64_t>(key, value, min, max);
     out = std::chrono::seconds(value);
   }
 
@@ -206,6 +211,12 @@ bool parse_listen(const std::string& text, std::string& address, std::uint16_t& 
   if (value > 65535) {
     return false;
   }
+  // The server binds an address; it does not resolve host names.
+  unsigned char binary[sizeof(in6_addr)];
+  if (!host.empty() && inet_pton(AF_INET, host.c_str(), binary) != 1 &&
+      inet_pton(AF_INET6, host.c_str(), binary) != 1) {
+    return false;
+  }
   address = host.empty() ? "0.0.0.0" : host;
   port = static_cast<std::uint16_t>(value);
   return true;
@@ -216,7 +227,8 @@ void read_server(Section server, SfproxyConfig& config, const fs::path& base) {
   YAML::Node listen_node = server.node("listen");
   server.read("listen", listen);
   if (!parse_listen(listen, config.server.address, config.server.port)) {
-    server.problem(listen_node.Mark(), "listen", "must be ADDRESS:PORT, e.g. 0.0.0.0:8443 or [::]:8443");
+    server.problem(listen_node.Mark(), "listen", "must be IP-ADDRESS:PORT, e.g. 0.0.0.0:8443, 127.0.0.1:8443 or [::]:8443 "
+                                                  "(an address to bind, not a host name)");
   }
   server.read("public_host", config.public_host);
   bool plain = false;
@@ -237,8 +249,8 @@ void read_server(Section server, SfproxyConfig& config, const fs::path& base) {
   server.read_number<std::size_t>("reactor_threads", config.server.reactor_threads, 1, 64);
   server.read_number<std::size_t>("max_connections", config.server.max_connections, 1, 1000000);
   server.read_number<std::size_t>("max_body_bytes", config.server.max_body_bytes, 1024, 16 << 20);
-  server.read_milliseconds("keep_alive_timeout_ms", config.server.keep_alive_timeout, 3600000);
-  server.read_milliseconds("stream_stall_timeout_ms", config.server.stream_stall_timeout, 3600000);
+  server.read_milliseconds("keep_alive_timeout_ms", config.server.keep_alive_timeout, 3600000, 1000);
+  server.read_milliseconds("stream_stall_timeout_ms", config.server.stream_stall_timeout, 3600000, 1000);
   server.read_list("frame_ancestors", config.frame_ancestors);
   server.read_list("cors_origins", config.http.cors_origins);
   server.read("web_root", config.http.web_root);
@@ -676,7 +688,7 @@ cti::Result<SfproxyConfig> load_config(const std::string& path) {
 
   Section licence = top.child("licence");
   licence.read("name", config.licence_name);
-  if (licence.node("seats")) {
+  if (YAML::Node seats_node = licence.node("seats"); seats_node && !seats_node.IsNull()) {
     std::size_t seats = 0;
     licence.read_number<std::size_t>("seats", seats, 0, 1000000);
     config.licence_seats = seats;
@@ -684,8 +696,8 @@ cti::Result<SfproxyConfig> load_config(const std::string& path) {
   licence.finish();
 
   Section sessions = top.child("sessions");
-  sessions.read_seconds("idle_timeout_s", config.sessions.idle_timeout, 30 * 86400);
-  sessions.read_seconds("absolute_timeout_s", config.sessions.absolute_timeout, 90 * 86400);
+  sessions.read_seconds("idle_timeout_s", config.sessions.idle_timeout, 30 * 86400, 60);
+  sessions.read_seconds("absolute_timeout_s", config.sessions.absolute_timeout, 90 * 86400, 60);
   sessions.read_number<std::size_t>("max_per_agent", config.sessions.max_sessions_per_agent, 1, 1000);
   sessions.read_milliseconds("access_poll_ms", config.proxy.access_poll_interval, 3600 * 1000);
   sessions.finish();
@@ -706,7 +718,10 @@ cti::Result<SfproxyConfig> load_config(const std::string& path) {
     });
   }
   if (config.proxy.match_mode == MatchMode::server && !top.node("salesforce")) {
-    top.problem(top.mark(), "matching.mode", "server needs a salesforce: section (or use agent mode)");
+    const YAML::Node matching = top.node("matching");
+    const YAML::Node mode = matching && matching.IsMap() ? matching["mode"] : YAML::Node();
+    top.problem(mode ? mode.Mark() : top.mark(), "matching.mode",
+                "server needs a salesforce: section (or use agent mode)");
   }
 
   Section log = top.child("log");
@@ -717,12 +732,12 @@ cti::Result<SfproxyConfig> load_config(const std::string& path) {
   if (auto parsed = cti::app::parse_log_level(level)) {
     config.log_level = *parsed;
   } else {
-    log.problem(log.mark(), "level", parsed.error().message);
+    log.problem(log.node("level").Mark(), "level", parsed.error().message);
   }
   if (auto parsed = cti::app::parse_log_format(format)) {
     config.log_format = *parsed;
   } else {
-    log.problem(log.mark(), "format", parsed.error().message);
+    log.problem(log.node("format").Mark(), "format", parsed.error().message);
   }
   log.finish();
 

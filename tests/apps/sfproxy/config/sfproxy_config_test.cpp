@@ -230,3 +230,32 @@ pbx:
   REQUIRE_MESSAGE(config, (config ? "" : config.error().message));
   CHECK(config->pbx_adapter == "webhook");
 }
+
+TEST_CASE("config: values the daemon could not run with are refused up front") {
+  cti::testing::TempDir dir;
+  auto config = load(dir, R"(server:
+  listen: "localhost:8443"
+  development_plain_http: true
+  keep_alive_timeout_ms: 0
+database: agents.db
+licence:
+  seats:
+sessions:
+  idle_timeout_s: 0
+matching:
+  mode: server
+pbx:
+  adapter: pbx-sim
+log:
+  level: chatty
+)");
+  REQUIRE_FALSE(config);
+  const std::string& message = config.error().message;
+  CAPTURE(message);
+  CHECK(message.find("sfproxy.yaml:2:11: server.listen: must be IP-ADDRESS:PORT") != std::string::npos);
+  CHECK(message.find("sfproxy.yaml:4:26: server.keep_alive_timeout_ms: must be between 1000") != std::string::npos);
+  CHECK(message.find("sfproxy.yaml:9:19: sessions.idle_timeout_s: must be between 60") != std::string::npos);
+  CHECK(message.find("sfproxy.yaml:11:9: matching.mode: server needs a salesforce: section") != std::string::npos);
+  CHECK(message.find("sfproxy.yaml:15:10: log.level:") != std::string::npos);
+  CHECK(message.find("licence.seats") == std::string::npos);  // empty: the recorded count applies
+}
