@@ -135,7 +135,8 @@ std::string_view to_string(ApplyOutcome outcome) noexcept {
   return detail::name_of(k_outcomes, outcome);
 }
 
-CallTracker::CallTracker(std::size_t ended_calls_kept) : m_ended_kept(ended_calls_kept) {}
+CallTracker::CallTracker(std::size_t ended_calls_kept, std::size_t max_active_calls)
+    : m_ended_kept(ended_calls_kept), m_max_active(std::max<std::size_t>(max_active_calls, 1)) {}
 
 ApplyResult CallTracker::apply(const CallEvent& event) {
   std::lock_guard lock(m_mutex);
@@ -246,6 +247,7 @@ ApplyResult CallTracker::apply_locked(const CallEvent& event) {
       call.transfer_target = event.transfer_target;
     }
     result.call = call;
+    m_active.erase(it->second.serial);
     retire(call.id);  // may evict this very call when nothing is kept
     return result;
   }
@@ -269,10 +271,30 @@ ApplyResult CallTracker::start_call(const CallEvent& event) {
   call.state = initial_state(event.type);
   call.started_at = time_of(event);
 
+  while (m_active.size() >= m_max_active) {
+    evict_oldest_active();
+  }
   Entry& entry = m_calls[call.id];
   entry.call = std::move(call);
   entry.serial = m_next_serial++;
+  m_active.emplace(entry.serial, entry.call.id);
   return ApplyResult{ApplyOutcome::applied, {}, entry.call};
+}
+
+void CallTracker::evict_oldest_active() {
+  const auto oldest = m_active.begin();
+  std::string id = oldest->second;
+  m_active.erase(oldest);
+  const auto it = m_calls.find(id);
+  assert(it != m_calls.end() && it->second.call.is_active() && "m_active names only active calls");
+  if (it != m_calls.end()) {
+    Call& call = it->second.call;
+    call.state = CallState::disconnected;
+    call.end_reason = EndReason::unknown;
+    call.ended_at = std::chrono::system_clock::now();
+  }
+  ++m_counters.evicted;
+  retire(std::move(id));
 }
 
 void CallTracker::retire(std::string call_id) {
@@ -317,9 +339,7 @@ std::vector<Call> CallTracker::active_calls(std::string_view extension) const {
 
 std::size_t CallTracker::active_count() const {
   std::lock_guard lock(m_mutex);
-  return static_cast<std::size_t>(
-      std::count_if(m_calls.begin(), m_calls.end(),
-                    [](const auto& item) { return item.second.call.is_active(); }));
+  return m_active.size();
 }
 
 TrackerCounters CallTracker::counters() const {

@@ -525,3 +525,34 @@ TEST_CASE("the tracker can be fed from several threads") {
   CHECK(tracker.active_count() == threads * calls_per_thread / 2);
   CHECK(tracker.active_calls("201").size() == calls_per_thread / 2);
 }
+
+TEST_CASE("calls that never end cannot grow the tracker without bound: the oldest active call gives way") {
+  CallTracker tracker(/*ended_calls_kept=*/2, /*max_active_calls=*/3);
+  for (int i = 0; i < 3; ++i) {
+    REQUIRE(tracker.apply(event(Type::ringing, "c" + std::to_string(i), "201", i)).outcome == ApplyOutcome::applied);
+  }
+  CHECK(tracker.active_count() == 3);
+  // c1 ends normally; a fourth call fits without evicting anyone.
+  REQUIRE(tracker.apply(event(Type::disconnected, "c1", "201", 10)).outcome == ApplyOutcome::applied);
+  REQUIRE(tracker.apply(event(Type::ringing, "c3", "201", 11)).outcome == ApplyOutcome::applied);
+  CHECK(tracker.counters().evicted == 0);
+
+  // A thousand more calls that never end: the tracker keeps three, the newest.
+  for (int i = 4; i < 1004; ++i) {
+    REQUIRE(tracker.apply(event(Type::ringing, "c" + std::to_string(i), "201", i)).outcome == ApplyOutcome::applied);
+  }
+  CHECK(tracker.active_count() == 3);
+  CHECK(tracker.counters().evicted == 1000);
+  const auto active = tracker.active_calls("201");
+  REQUIRE(active.size() == 3);
+  CHECK(active[0].id == "c1001");
+  CHECK(active[2].id == "c1003");
+  // What was evicted is remembered as ended only while it is among the kept ended calls.
+  auto evicted = tracker.find("c1000");
+  REQUIRE(evicted);
+  CHECK(evicted->state == CallState::disconnected);
+  CHECK(evicted->end_reason == EndReason::unknown);
+  CHECK_FALSE(tracker.find("c0"));
+  // A late end for an evicted call is recognised (duplicate) while it is still kept.
+  CHECK(tracker.apply(event(Type::disconnected, "c1000", "201", 2000)).outcome == ApplyOutcome::duplicate);
+}

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -75,6 +76,9 @@ struct TrackerCounters {
   std::uint64_t out_of_order = 0;
   std::uint64_t unknown_call = 0;
   std::uint64_t invalid = 0;
+  /// Active calls ended by the tracker itself to stay within max_active_calls (a PBX that
+  /// loses call ends, or a flood of calls that never end).
+  std::uint64_t evicted = 0;
 };
 
 /// The state machine and registry of calls. Thread-safe.
@@ -92,9 +96,12 @@ struct TrackerCounters {
 /// the ended one and keeps its ANI, DNIS and IVR data. Events for an active call at another
 /// extension than the call's are out_of_order. Later events fill in blank ANI, DNIS and IVR
 /// data; ignored events change nothing. An event without occurred_at is stamped on arrival.
+/// At most max_active_calls calls are active: a new call beyond that ends the oldest active
+/// one (end reason unknown; counted as evicted), so memory stays bounded whatever the PBX
+/// sends.
 class CallTracker {
  public:
-  explicit CallTracker(std::size_t ended_calls_kept = 1024);
+  explicit CallTracker(std::size_t ended_calls_kept = 1024, std::size_t max_active_calls = 100000);
 
   ApplyResult apply(const CallEvent& event);
 
@@ -113,11 +120,14 @@ class CallTracker {
   ApplyResult apply_locked(const CallEvent& event);
   ApplyResult start_call(const CallEvent& event);
   void retire(std::string call_id);
+  void evict_oldest_active();
 
   mutable std::mutex m_mutex;
   std::unordered_map<std::string, Entry> m_calls;
   std::deque<std::string> m_ended_order;  // ended call ids, oldest first
+  std::map<std::uint64_t, std::string> m_active;  // serial -> id of every active call
   std::size_t m_ended_kept;
+  std::size_t m_max_active;
   std::uint64_t m_next_serial = 0;
   TrackerCounters m_counters;
 };

@@ -43,6 +43,7 @@ void handle_metrics(Context& ctx) {
   out << "sfproxy_pbx_events_total{outcome=\"out_of_order\"} " << m.pbx_events.out_of_order << '\n';
   out << "sfproxy_pbx_events_total{outcome=\"unknown_call\"} " << m.pbx_events.unknown_call << '\n';
   out << "sfproxy_pbx_events_total{outcome=\"invalid\"} " << m.pbx_events.invalid << '\n';
+  counter("sfproxy_calls_evicted_total", "Active calls ended by the proxy to stay within its call limit (the PBX lost their ends).", m.pbx_events.evicted);
   counter("sfproxy_events_published_total", "Events written to agents' event logs.", m.events_published);
   gauge("sfproxy_event_streams", "Open event streams.", m.streams_open);
   gauge("sfproxy_agents_connected", "Agents with at least one open event stream.", m.agents_connected);
