@@ -1,4 +1,4 @@
-#include "command.hpp"
+#include "run_command.hpp"
 #include "commands/agent_db.hpp"
 
 #include <doctest/doctest.h>
@@ -9,23 +9,10 @@
 
 namespace {
 
-struct Run {
-  int code;
-  std::string out;
-  std::string err;
-};
+using ctictl_test::contains;
+using ctictl_test::Run;
 
-Run run(std::vector<std::string> args) {
-  std::ostringstream out;
-  std::ostringstream err;
-  ctictl::Io io{out, err};
-  const int code = ctictl::run_license(args, io);
-  return {code, out.str(), err.str()};
-}
-
-bool contains(const std::string& haystack, std::string_view needle) {
-  return haystack.find(needle) != std::string::npos;
-}
+Run run(const std::vector<std::string>& args) { return ctictl_test::run_command(ctictl::run_license, args); }
 
 // A database with agents 101..104, made with a cheap hash (the commands here hash nothing).
 class AgentsDb {

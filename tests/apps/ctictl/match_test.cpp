@@ -1,4 +1,4 @@
-#include "command.hpp"
+#include "run_command.hpp"
 
 #include <doctest/doctest.h>
 
@@ -6,23 +6,10 @@
 
 namespace {
 
-struct Run {
-  int code;
-  std::string out;
-  std::string err;
-};
+using ctictl_test::contains;
+using ctictl_test::Run;
 
-Run run(std::vector<std::string> args) {
-  std::ostringstream out;
-  std::ostringstream err;
-  ctictl::Io io{out, err};
-  int code = ctictl::run_match(args, io);
-  return {code, out.str(), err.str()};
-}
-
-bool contains(const std::string& haystack, std::string_view needle) {
-  return haystack.find(needle) != std::string::npos;
-}
+Run run(const std::vector<std::string>& args) { return ctictl_test::run_command(ctictl::run_match, args); }
 
 }  // namespace
 

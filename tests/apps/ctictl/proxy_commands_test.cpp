@@ -2,7 +2,7 @@
 // `tls-check` and `events` against a real sfproxy stack started from such a file on
 // 127.0.0.1:0 with a test CA (the PBX is driven by hand).
 
-#include "command.hpp"
+#include "run_command.hpp"
 
 #include "proxy_stack.hpp"
 #include "sfproxy_config.hpp"
@@ -21,24 +21,9 @@ using cti::testing::TempDir;
 
 namespace {
 
-struct Run {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
-
-Run run_command(int (*command)(const std::vector<std::string>&, ctictl::Io&), std::vector<std::string> args) {
-  std::ostringstream out;
-  std::ostringstream err;
-  ctictl::Io io{out, err};
-  Run run;
-  run.status = command(args, io);
-  run.out = out.str();
-  run.err = err.str();
-  return run;
-}
-
-bool contains(const std::string& text, std::string_view part) { return text.find(part) != std::string::npos; }
+using ctictl_test::contains;
+using ctictl_test::Run;
+using ctictl_test::run_command;
 
 /// A configuration file for a proxy on 127.0.0.1:0 with the given certificate.
 std::string write_config(const TempDir& dir, const cti::testing::CertificateFiles& certificate,
@@ -93,7 +78,7 @@ TEST_CASE("config check: a valid file is summarised and certificate trouble is a
   TempDir dir;
   cti::testing::TestPki pki;
   const auto good = run_command(ctictl::run_config, {"check", write_config(dir, pki.server())});
-  CHECK(good.status == ctictl::exit_ok);
+  CHECK(good.code == ctictl::exit_ok);
   CHECK(contains(good.out, "sfproxy.yaml: ok"));
   CHECK(contains(good.out, "127.0.0.1:0 (HTTPS)"));
   CHECK(contains(good.out, "2 seats"));
@@ -102,11 +87,11 @@ TEST_CASE("config check: a valid file is summarised and certificate trouble is a
   const auto self_signed = pki.make_self_signed("wrong.example");
   const std::string path = write_config(dir, self_signed);
   const auto warned = run_command(ctictl::run_config, {"check", path});
-  CHECK(warned.status == ctictl::exit_ok);
+  CHECK(warned.code == ctictl::exit_ok);
   CAPTURE(warned.out);
   CHECK(contains(warned.out, "warning: the certificate is self-signed"));
   CHECK(contains(warned.out, "warning: the certificate does not name 'localhost'"));
-  CHECK(run_command(ctictl::run_config, {"check", path, "--strict"}).status == ctictl::exit_failure);
+  CHECK(run_command(ctictl::run_config, {"check", path, "--strict"}).code == ctictl::exit_failure);
 
   const auto expired = run_command(ctictl::run_config, {"check", write_config(dir, pki.make_expired_server())});
   CHECK(contains(expired.out, "warning: the certificate expired"));
@@ -117,16 +102,16 @@ TEST_CASE("config check: every problem with line and column; usage errors") {
   cti::testing::TestPki pki;
   const auto bad = run_command(ctictl::run_config,
                           {"check", write_config(dir, pki.server(), "matching:\n  mode: psychic\n  colour: blue\n")});
-  CHECK(bad.status == ctictl::exit_usage);
+  CHECK(bad.code == ctictl::exit_usage);
   CHECK(contains(bad.err, "sfproxy.yaml:15:9: matching.mode:"));
   CHECK(contains(bad.err, "sfproxy.yaml:16:3: matching.colour: unknown key"));
   CHECK(contains(bad.err, "is not a valid sfproxy configuration"));
 
-  CHECK(run_command(ctictl::run_config, {"check", dir.file("missing.yaml")}).status == ctictl::exit_usage);
-  CHECK(run_command(ctictl::run_config, {"check"}).status == ctictl::exit_usage);
-  CHECK(run_command(ctictl::run_config, {"verify", "x.yaml"}).status == ctictl::exit_usage);
-  CHECK(run_command(ctictl::run_config, {"check", "a.yaml", "b.yaml"}).status == ctictl::exit_usage);
-  CHECK(run_command(ctictl::run_config, {"--help"}).status == ctictl::exit_ok);
+  CHECK(run_command(ctictl::run_config, {"check", dir.file("missing.yaml")}).code == ctictl::exit_usage);
+  CHECK(run_command(ctictl::run_config, {"check"}).code == ctictl::exit_usage);
+  CHECK(run_command(ctictl::run_config, {"verify", "x.yaml"}).code == ctictl::exit_usage);
+  CHECK(run_command(ctictl::run_config, {"check", "a.yaml", "b.yaml"}).code == ctictl::exit_usage);
+  CHECK(run_command(ctictl::run_config, {"--help"}).code == ctictl::exit_ok);
 }
 
 TEST_CASE("tls-check: a proxy with a trusted certificate passes; an untrusted or misnamed one fails") {
@@ -135,7 +120,7 @@ TEST_CASE("tls-check: a proxy with a trusted certificate passes; an untrusted or
                          {proxy.address(), "--servername", "localhost", "--ca", proxy.pki.ca_file()});
   CAPTURE(ok.out);
   CAPTURE(ok.err);
-  CHECK(ok.status == ctictl::exit_ok);
+  CHECK(ok.code == ctictl::exit_ok);
   CHECK((contains(ok.out, "protocol     TLSv1.3") || contains(ok.out, "protocol     TLSv1.2")));
   CHECK(contains(ok.out, "chain        1 certificate sent; verified"));
   CHECK(contains(ok.out, "host name    matches localhost"));
@@ -144,26 +129,26 @@ TEST_CASE("tls-check: a proxy with a trusted certificate passes; an untrusted or
 
   // The system's CAs do not know the test CA.
   const auto untrusted = run_command(ctictl::run_tls_check, {proxy.address(), "--servername", "localhost"});
-  CHECK(untrusted.status == ctictl::exit_failure);
+  CHECK(untrusted.code == ctictl::exit_failure);
   CHECK(contains(untrusted.out, "NOT verified"));
 
   const auto misnamed = run_command(ctictl::run_tls_check, {proxy.address(), "--servername", "cti.example.com",
                                                        "--ca", proxy.pki.ca_file(), "--json"});
-  CHECK(misnamed.status == ctictl::exit_failure);
+  CHECK(misnamed.code == ctictl::exit_failure);
   CHECK(contains(misnamed.out, R"("host_matches":false)"));
   CHECK(contains(misnamed.out, R"("chain_verified":true)"));
   CHECK(contains(misnamed.out, R"("ok":false)"));
 }
 
 TEST_CASE("tls-check: bad targets") {
-  CHECK(run_command(ctictl::run_tls_check, {"no-port"}).status == ctictl::exit_usage);
-  CHECK(run_command(ctictl::run_tls_check, {"host:99999"}).status == ctictl::exit_usage);
-  CHECK(run_command(ctictl::run_tls_check, {"[::1:8443"}).status == ctictl::exit_usage);
-  CHECK(run_command(ctictl::run_tls_check, {"127.0.0.1:8443", "--timeout", "0"}).status == ctictl::exit_usage);
-  CHECK(run_command(ctictl::run_tls_check, {}).status == ctictl::exit_usage);
+  CHECK(run_command(ctictl::run_tls_check, {"no-port"}).code == ctictl::exit_usage);
+  CHECK(run_command(ctictl::run_tls_check, {"host:99999"}).code == ctictl::exit_usage);
+  CHECK(run_command(ctictl::run_tls_check, {"[::1:8443"}).code == ctictl::exit_usage);
+  CHECK(run_command(ctictl::run_tls_check, {"127.0.0.1:8443", "--timeout", "0"}).code == ctictl::exit_usage);
+  CHECK(run_command(ctictl::run_tls_check, {}).code == ctictl::exit_usage);
   // Nothing listens on port 1 here.
   const auto refused = run_command(ctictl::run_tls_check, {"127.0.0.1:1", "--timeout", "2"});
-  CHECK(refused.status == ctictl::exit_failure);
+  CHECK(refused.code == ctictl::exit_failure);
   CHECK(contains(refused.err, "cannot connect to 127.0.0.1:1"));
 }
 
@@ -182,7 +167,7 @@ TEST_CASE("events: signs in, prints the snapshot, the call and its screen pop, t
   proxy.pbx->emit(cti::testing::ringing("call-1", "+1 (212) 842-5500", "Case.CaseNumber=1234"));
   const Run run = tail.get();
   CAPTURE(run.err);
-  CHECK(run.status == ctictl::exit_ok);
+  CHECK(run.code == ctictl::exit_ok);
   std::istringstream lines(run.out);
   std::string snapshot, call, pop, extra;
   std::getline(lines, snapshot);
@@ -204,7 +189,7 @@ TEST_CASE("events: signs in, prints the snapshot, the call and its screen pop, t
   const auto resumed = run_command(ctictl::run_events, {"--url", proxy.url(), "--agent", "137", "--password-file",
                                                    proxy.password_file, "--ca", proxy.pki.ca_file(),
                                                    "--last-event-id", "1", "--count", "1", "--json"});
-  CHECK(resumed.status == ctictl::exit_ok);
+  CHECK(resumed.code == ctictl::exit_ok);
   CHECK(resumed.out.rfind(R"({"id":"2","event":"screenpop","data":{"call_id":"call-1")", 0) == 0);
 }
 
@@ -213,20 +198,20 @@ TEST_CASE("events: refusals and usage errors are clear") {
   const std::string wrong = proxy.dir.write_file("wrong", "not the password\n");
   const auto refused = run_command(ctictl::run_events, {"--url", proxy.url(), "--agent", "137", "--password-file",
                                                    wrong, "--ca", proxy.pki.ca_file()});
-  CHECK(refused.status == ctictl::exit_failure);
+  CHECK(refused.code == ctictl::exit_failure);
   CHECK(contains(refused.err, "sign-in refused: wrong extension or password"));
 
   const auto untrusted = run_command(ctictl::run_events, {"--url", proxy.url(), "--agent", "137", "--password-file",
                                                      proxy.password_file});
-  CHECK(untrusted.status == ctictl::exit_failure);
+  CHECK(untrusted.code == ctictl::exit_failure);
   CHECK(contains(untrusted.err, "cannot sign in"));
 
-  CHECK(run_command(ctictl::run_events, {"--url", proxy.url(), "--agent", "137"}).status == ctictl::exit_usage);
-  CHECK(run_command(ctictl::run_events, {"--agent", "137", "--password-env", "HOME"}).status == ctictl::exit_usage);
-  CHECK(run_command(ctictl::run_events, {"--url", "ftp://x", "--agent", "137", "--password-env", "HOME"}).status ==
+  CHECK(run_command(ctictl::run_events, {"--url", proxy.url(), "--agent", "137"}).code == ctictl::exit_usage);
+  CHECK(run_command(ctictl::run_events, {"--agent", "137", "--password-env", "HOME"}).code == ctictl::exit_usage);
+  CHECK(run_command(ctictl::run_events, {"--url", "ftp://x", "--agent", "137", "--password-env", "HOME"}).code ==
         ctictl::exit_usage);
   CHECK(run_command(ctictl::run_events, {"--url", proxy.url(), "--agent", "137", "--password-env",
-                                    "CTICTL_TEST_NO_SUCH_VARIABLE"}).status == ctictl::exit_usage);
+                                    "CTICTL_TEST_NO_SUCH_VARIABLE"}).code == ctictl::exit_usage);
   CHECK(run_command(ctictl::run_events, {"--url", proxy.url(), "--agent", "137", "--password-file",
-                                    proxy.password_file, "--count", "0"}).status == ctictl::exit_usage);
+                                    proxy.password_file, "--count", "0"}).code == ctictl::exit_usage);
 }

@@ -1,6 +1,6 @@
 // ctictl sf ping and ctictl match --config against the Salesforce emulator over TLS.
 
-#include "command.hpp"
+#include "run_command.hpp"
 
 #include "emulator_fixture.hpp"
 #include "test_keys.hpp"
@@ -13,23 +13,8 @@
 
 namespace {
 
-struct Run {
-  int code;
-  std::string out;
-  std::string err;
-};
-
-Run run(int (*command)(const std::vector<std::string>&, ctictl::Io&), std::vector<std::string> args) {
-  std::ostringstream out;
-  std::ostringstream err;
-  ctictl::Io io{out, err};
-  const int code = command(args, io);
-  return {code, out.str(), err.str()};
-}
-
-bool contains(const std::string& text, std::string_view part) {
-  return text.find(part) != std::string::npos;
-}
+using ctictl_test::contains;
+constexpr auto run = ctictl_test::run_command;
 
 /// A config file for the emulator, removed when the test ends.
 class ConfigFile {

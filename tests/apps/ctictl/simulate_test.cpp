@@ -1,4 +1,4 @@
-#include "command.hpp"
+#include "run_command.hpp"
 
 #include <doctest/doctest.h>
 
@@ -13,19 +13,10 @@ namespace {
 const std::string k_scenarios =
     (std::filesystem::path(__FILE__).parent_path() / "../../../examples/scenarios").lexically_normal().string();
 
-struct Run {
-  int code;
-  std::string out;
-  std::string err;
-};
+using ctictl_test::contains;
+using ctictl_test::Run;
 
-Run run(std::vector<std::string> args) {
-  std::ostringstream out;
-  std::ostringstream err;
-  ctictl::Io io{out, err};
-  int code = ctictl::run_simulate(args, io);
-  return {code, out.str(), err.str()};
-}
+Run run(const std::vector<std::string>& args) { return ctictl_test::run_command(ctictl::run_simulate, args); }
 
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> lines;
@@ -34,10 +25,6 @@ std::vector<std::string> lines_of(const std::string& text) {
     lines.push_back(line);
   }
   return lines;
-}
-
-bool contains(const std::string& haystack, std::string_view needle) {
-  return haystack.find(needle) != std::string::npos;
 }
 
 }  // namespace
