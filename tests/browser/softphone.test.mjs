@@ -324,6 +324,35 @@ describe('softphone in server mode', () => {
     }
   });
 
+  it('in Salesforce Classic, uses sforce.interaction', k_test, async () => {
+    const context = await newContext(stack);
+    try {
+      const { page, phone } = await openConsole(stack, context);
+      const classic = new URL(stack.softphoneUrl);
+      classic.searchParams.set('sfdcIFrameOrigin', stack.console.origin);  // Classic's spelling, no mode
+      await page.evaluate((url) => { document.getElementById('softphone').src = url; }, classic.href);
+      await phone.locator('html[data-crm="classic"]').waitFor();
+      const start = stack.console.records.length;
+      await signIn(phone);
+      await phone.locator('#app[data-state="idle"][data-link="up"]').waitFor();
+      await stack.pbx.ring('classic-1', '+12128425500', 'Case.CaseNumber=1234');
+      const records = await stack.console.waitFor((r) => count(r.slice(start), (e) => e.api === 'classic' &&
+        e.method === 'screenPop') === 1, k_wait_ms, 'the Classic pop');
+      const classicCalls = records.slice(start).filter((e) => e.api === 'classic');
+      assert.deepEqual(classicCalls.find((e) => e.method === 'screenPop').args, { url: `/${caseId}`, force: true });
+      assert.ok(classicCalls.some((e) => e.method === 'setVisible' && e.args.visible === true));
+      assert.ok(classicCalls.some((e) => e.method === 'enableClickToDial'));
+      const dialled = stack.pbx.waitForMakeCall();
+      await page.locator('#dial-links button[data-number="(212) 842-5500"]').click();
+      assert.equal((await dialled).body.number, '912128425500');
+      await stack.pbx.hangUp('classic-1');
+      await idle(phone);
+    } finally {
+      await context.close();
+      await stack.pbx.endAll();
+    }
+  });
+
   it('outside Salesforce, shows the matches as links', k_test, async () => {
     const context = await newContext(stack);
     try {

@@ -1,5 +1,6 @@
 // The demo console's server: an HTTPS origin of its own (as Salesforce is to the softphone)
-// serving the console page, the recording Open CTI stand-in at Salesforce's path, and:
+// serving the console page, the recording Open CTI stand-ins (Lightning and Classic) at
+// Salesforce's paths, and:
 //   POST /__record   a call the softphone made to Open CTI (kept in `records`)
 //   GET  /__apex?... SoftphoneSearchController.search run against the Salesforce emulator
 //   GET  /__records?since=N  what was recorded, for the console page's log
@@ -23,6 +24,7 @@ const k_files = {
   '/console.js': ['console.js', 'text/javascript; charset=utf-8'],
   '/console.css': ['console.css', 'text/css; charset=utf-8'],
   '/support/api/60.0/lightning/opencti_min.js': ['opencti_min.js', 'text/javascript; charset=utf-8'],
+  '/support/api/60.0/interaction.js': ['interaction.js', 'text/javascript; charset=utf-8'],
 };
 const k_name_fields = { Case: 'CaseNumber' };
 const k_key_prefixes = { '001': 'Account', '003': 'Contact', '00Q': 'Lead', '500': 'Case' };
