@@ -3,13 +3,15 @@
 # streams over TLS on this machine (127.0.0.1 only) while inbound calls arrive at R per second
 # at random agents. Prints one row per server and the ratio sfproxy/nchan.
 #
-#   scripts/bench-load.sh [--agents N] [--rate R] [--duration-s S] [--setup-concurrency K]
+#   scripts/bench-load.sh [--agents N] [--rate R] [--setup-rate R] [--duration-s S] [--setup-concurrency K]
 #                         [--sign-in-threads T] [--only sfproxy|nchan] [--no-slow-client]
-#                         [--build-dir DIR] [--keep]
+#                         [--build-dir DIR] [--no-build] [--keep]
 #
-# Defaults: N = 10000, R = 200 calls/s, S = 60 s of steady calls, K = 128 sign-ins (or
+# Defaults: N = 10000, R = 200 calls/s (also during set-up unless --setup-rate says otherwise;
+# 0 measures the memory of the connections alone), S = 60 s of steady calls, K = 128 sign-ins (or
 # stream openings) in flight, T = 2 password-hashing threads, build dir build-release.
-# --keep leaves the temporary directory (configurations, logs, raw results) in place.
+# --keep leaves the temporary directory (configurations, logs, raw results) in place;
+# --no-build runs the binaries already in the build dir.
 #
 # sfproxy: the Salesforce emulator (answering at once) over HTTPS; sfproxy over TLS with the
 # webhook PBX adapter, matching in server mode; N agents with licence seats (seeded once per N
@@ -31,6 +33,7 @@ root=$(pwd)
 
 agents=10000
 rate=200
+setup_rate=-1
 duration=60
 concurrency=128
 sign_in_threads=2
@@ -38,10 +41,12 @@ only=
 slow=()
 build=build-release
 keep=0
+no_build=0
 while (($#)); do
   case "$1" in
     --agents) agents=$2; shift 2 ;;
     --rate) rate=$2; shift 2 ;;
+    --setup-rate) setup_rate=$2; shift 2 ;;
     --duration-s) duration=$2; shift 2 ;;
     --setup-concurrency) concurrency=$2; shift 2 ;;
     --sign-in-threads) sign_in_threads=$2; shift 2 ;;
@@ -49,6 +54,7 @@ while (($#)); do
     --no-slow-client) slow=(--no-slow-client); shift ;;
     --build-dir) build=$2; shift 2 ;;
     --keep) keep=1; shift ;;
+    --no-build) no_build=1; shift ;;
     *) sed -n '2,12p' "$0" >&2; exit 2 ;;
   esac
 done
@@ -64,10 +70,12 @@ if (($(ulimit -n) < agents + 500)); then
 fi
 
 # Release build of what the harness runs (no -Werror here: this is a measurement, not CI).
-if [ ! -f "$build/CMakeCache.txt" ]; then
-  cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+if ((!no_build)); then
+  if [ ! -f "$build/CMakeCache.txt" ]; then
+    cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+  fi
+  cmake --build "$build" -j 2 --target sfproxy sfemu load_client load_seed_agents >/dev/null
 fi
-cmake --build "$build" -j 2 --target sfproxy sfemu load_client load_seed_agents >/dev/null
 bin_client=$build/tests/bench/load/load_client
 
 work=$(mktemp -d)
@@ -154,7 +162,7 @@ YAML
   sleep 1
   "$bin_client" --target sfproxy --port "$port" --ca "$work/cert.pem" --agents "$agents" \
     --first-extension 300000 --password "$password" --webhook-secret-file "$work/webhook.secret" \
-    --rate "$rate" --duration-s "$duration" --setup-concurrency "$concurrency" \
+    --rate "$rate" --setup-rate "$setup_rate" --duration-s "$duration" --setup-concurrency "$concurrency" \
     --server-pid "$pid" --results "$work/sfproxy.txt" "${slow[@]}" >/dev/null
   kill "$pid"
   wait "$pid" 2>/dev/null || true
@@ -216,7 +224,7 @@ NGINX
   done
   sleep 1
   "$bin_client" --target nchan --port "$port" --publish-port "$pub_port" --ca "$work/cert.pem" \
-    --agents "$agents" --first-extension 300000 --rate "$rate" --duration-s "$duration" \
+    --agents "$agents" --first-extension 300000 --rate "$rate" --setup-rate "$setup_rate" --duration-s "$duration" \
     --setup-concurrency "$concurrency" --payload "$payload" --server-pid "$pid" \
     --results "$work/nchan.txt" "${slow[@]}" >/dev/null
   kill "$pid"

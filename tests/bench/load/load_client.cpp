@@ -77,6 +77,7 @@ struct Options {
   std::string password;
   std::string webhook_secret;
   double rate = 200;
+  double setup_rate = -1;  // calls/s during set-up; < 0: the same as rate
   double duration_s = 60;
   double hold_s = 2;
   std::size_t setup_concurrency = 128;
@@ -199,6 +200,19 @@ struct Conn {
   std::string in;
   std::string token;
 };
+
+const char* step_name(Conn::Step step) {
+  switch (step) {
+    case Conn::Step::connecting: return "connecting";
+    case Conn::Step::handshaking: return "in the TLS handshake";
+    case Conn::Step::sign_in: return "signing in";
+    case Conn::Step::open_stream: return "opening the stream";
+    case Conn::Step::streaming: return "streaming";
+    case Conn::Step::publishing: return "publishing";
+    case Conn::Step::dead: return "closed";
+  }
+  return "?";
+}
 
 struct HttpHead {
   int status = 0;
@@ -540,7 +554,11 @@ class Subscribers final : public Loop {
     read_events(c, arrived);
   }
 
-  void on_failed(Conn&, std::size_t, Conn::Step was) override {
+  void on_failed(Conn&, std::size_t agent, Conn::Step was) override {
+    if (was != Conn::Step::streaming && m_reported_failures++ < 5) {
+      std::fprintf(stderr, "load_client: agent %zu: connection lost while %s (%s)\n", agent, step_name(was),
+                   std::strerror(errno));
+    }
     if (was == Conn::Step::streaming) {
       m_shared.streams_dropped.fetch_add(1);
     } else {
@@ -602,14 +620,17 @@ class Driver final : public Loop {
       Conn& slow = open(slow_slot, Conn::Kind::slow, m_options.port, true, 4096);
       slow.agent = static_cast<std::uint32_t>(m_options.agents);  // the extra agent
     }
-    const auto interval = static_cast<std::int64_t>(1e9 / m_options.rate);
+    const auto steady_interval = static_cast<std::int64_t>(1e9 / m_options.rate);
+    const double setup_rate = m_options.setup_rate < 0 ? m_options.rate : m_options.setup_rate;
+    const auto setup_interval = static_cast<std::int64_t>(1e9 / std::max(setup_rate, 1e-3));
     const auto slow_interval = static_cast<std::int64_t>(1e9 / std::max(m_options.slow_rate, 0.001));
     std::int64_t next_call = now_ns();
     std::int64_t next_slow = next_call;
     std::int64_t next_batch = next_call;
     while (!m_shared.stop.load()) {
       const std::int64_t now = now_ns();
-      if (m_shared.calls_on.load()) {
+      const std::int64_t interval = m_shared.steady_start_ns.load() == 0 ? setup_interval : steady_interval;
+      if (m_shared.calls_on.load() && (setup_rate > 0 || m_shared.steady_start_ns.load() != 0)) {
         while (next_call <= now) {
           next_call += interval;
           std::uint32_t agent = 0;
@@ -931,7 +952,7 @@ double sum_metric_lines(const std::string& text, const std::string& prefix) {
 [[noreturn]] void usage() {
   std::fprintf(stderr,
                "usage: load_client --target sfproxy|nchan --port P --ca FILE [--agents N] [--first-extension E]\n"
-               "         [--password TEXT] [--webhook-secret-file F] [--publish-port P] [--rate R]\n"
+               "         [--password TEXT] [--webhook-secret-file F] [--publish-port P] [--rate R] [--setup-rate R]\n"
                "         [--duration-s S] [--hold-s S] [--setup-concurrency K] [--payload BYTES]\n"
                "         [--slow-rate R] [--no-slow-client] [--server-pid PID] [--results FILE]\n");
   std::exit(2);
@@ -967,6 +988,8 @@ Options parse(int argc, char** argv) {
       std::getline(file, options.webhook_secret);
     } else if (arg == "--rate") {
       options.rate = std::stod(value);
+    } else if (arg == "--setup-rate") {
+      options.setup_rate = std::stod(value);
     } else if (arg == "--duration-s") {
       options.duration_s = std::stod(value);
     } else if (arg == "--hold-s") {
