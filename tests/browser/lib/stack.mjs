@@ -37,17 +37,20 @@ export const chromiumArgs = ['--headless=new', '--no-sandbox', '--disable-gpu', 
 function startProcess(file, args, { ready, cwd, timeoutMs = 15000 }) {
   const child = spawn(file, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
+  let started = false;
   return new Promise((resolvePromise, reject) => {
     const timer = setTimeout(() => fail(new Error(`${file} did not start: ${output}`)), timeoutMs);
     const fail = (error) => {
+      if (started) return;  // a later exit is stopProcess's business
       clearTimeout(timer);
       child.kill('SIGTERM');
       reject(error);
     };
     const onData = (chunk) => {
       output += chunk;
-      const match = output.match(ready);
+      const match = !started && output.match(ready);
       if (match) {
+        started = true;
         clearTimeout(timer);
         resolvePromise({ child, match, output: () => output });
       }

@@ -143,8 +143,8 @@ class LightningBridge {
       throw new Error(error ? error.description || error.code : 'runApex failed');
     }
     // Salesforce wraps the method's result as {runApex: "..."}.
-    const value_ = response.returnValue;
-    return parseRecords(value_ && typeof value_ === 'object' && 'runApex' in value_ ? value_.runApex : value_);
+    const result = response.returnValue;
+    return parseRecords(result && typeof result === 'object' && 'runApex' in result ? result.runApex : result);
   }
 }
 
@@ -236,6 +236,7 @@ export async function connectSalesforce(query = new URLSearchParams(location.sea
   if (!originTrusted(origin, sources)) {
     return new StandaloneBridge(`Salesforce origin ${origin} is not trusted by this server`);
   }
+  // Lightning says mode=Lightning; Classic spells the parameter sfdcIFrameOrigin and adds no mode.
   const lightning = (query.get('mode') || '').toLowerCase() === 'lightning' || !query.has('sfdcIFrameOrigin');
   const path = lightning ? `/support/api/${k_api_version}/lightning/opencti_min.js`
                          : `/support/api/${k_api_version}/interaction.js`;
