@@ -16,7 +16,9 @@ const k_key_prefixes = { Account: '001', Contact: '003', Lead: '00Q', Case: '500
  */
 export async function trustedSources() {
   try {
-    const response = await fetch(location.pathname, { method: 'GET', cache: 'no-store', credentials: 'omit' });
+    const response = await fetch(location.pathname, {
+      method: 'GET', cache: 'no-store', credentials: 'omit', signal: AbortSignal.timeout(k_call_timeout_ms),
+    });
     const policy = response.headers.get('Content-Security-Policy') || '';
     const directive = policy.split(';').map((d) => d.trim()).find((d) => d.startsWith('frame-ancestors'));
     if (directive) return directive.split(/\s+/).slice(1);
@@ -53,10 +55,18 @@ export function originTrusted(origin, sources) {
 function loadScript(src) {
   return new Promise((resolve, reject) => {
     const script = document.createElement('script');
+    // The phone must work even when Salesforce does not answer: standalone, then.
+    const timer = setTimeout(() => reject(new Error(`${src} did not load`)), k_call_timeout_ms);
     script.src = src;
     script.async = true;
-    script.onload = resolve;
-    script.onerror = () => reject(new Error(`cannot load ${src}`));
+    script.onload = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    script.onerror = () => {
+      clearTimeout(timer);
+      reject(new Error(`cannot load ${src}`));
+    };
     document.head.appendChild(script);
   });
 }
