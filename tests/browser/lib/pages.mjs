@@ -1,4 +1,4 @@
-// Page helpers shared by the browser tests: open the console, reach into the framed
+// What the browser tests do with pages: open the console, reach into the framed
 // softphone, sign in, count pops, save screenshots.
 
 import { join } from 'node:path';
