@@ -119,7 +119,8 @@ cti::Result<std::unique_ptr<ProxyStack>> ProxyStack::start(SfproxyConfig config,
       p.salesforce = cti::adapters::salesforce::make_salesforce_client(*cfg.salesforce, environment);
     }
 
-    p.sign_ins = std::make_unique<WorkerPool>(cfg.sign_in_threads, cfg.queue_limit);
+    p.sign_ins = std::make_unique<WorkerPool>(cfg.sign_in_threads, cfg.queue_limit,
+                                              WorkerPool::Priority::background);
     p.workers = std::make_unique<WorkerPool>(cfg.worker_threads, cfg.queue_limit);
     p.lookups = std::make_unique<WorkerPool>(cfg.lookup_threads, cfg.queue_limit);
     p.timer = std::make_unique<ThreadTimer>();

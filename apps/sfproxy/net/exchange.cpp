@@ -47,8 +47,12 @@ bool StreamImpl::send(std::string_view bytes) {
   Task task;
   task.kind = post_kind;
   task.connection_id = m_connection_id;
+  // A closed mailbox means the reactor is tearing down, and it finishes every stream it
+  // holds. Finishing here instead would run on_close inside send(), whose caller may hold
+  // the very lock on_close takes (a publisher sending under its own lock).
   if (!m_mailbox->post(std::move(task))) {
-    finish();
+    std::lock_guard lock(m_mutex);
+    m_open = false;
     return false;
   }
   return post_kind == Task::Kind::stream_flush;
@@ -64,7 +68,7 @@ void StreamImpl::close() {
   Task task;
   task.kind = Task::Kind::stream_close;
   task.connection_id = m_connection_id;
-  if (!m_mailbox->post(std::move(task))) finish();
+  m_mailbox->post(std::move(task));  // if refused, the reactor's teardown finishes the stream (see send)
 }
 
 bool StreamImpl::is_open() const {

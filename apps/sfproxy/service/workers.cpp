@@ -1,11 +1,15 @@
 #include "workers.hpp"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 namespace sfproxy {
 
-WorkerPool::WorkerPool(std::size_t threads, std::size_t max_queued) : m_max_queued(max_queued) {
+WorkerPool::WorkerPool(std::size_t threads, std::size_t max_queued, Priority priority)
+    : m_max_queued(max_queued) {
   m_threads.reserve(threads);
   for (std::size_t i = 0; i < threads; ++i) {
-    m_threads.emplace_back([this] { run(); });
+    m_threads.emplace_back([this, priority] { run(priority); });
   }
 }
 
@@ -45,7 +49,12 @@ std::size_t WorkerPool::queued() const {
   return m_tasks.size();
 }
 
-void WorkerPool::run() {
+void WorkerPool::run(Priority priority) {
+  if (priority == Priority::background) {
+    // Linux applies a nice value to one thread when given its thread id. Best effort: a
+    // refusal leaves the thread at normal priority.
+    [[maybe_unused]] const int niced = ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 10);
+  }
   for (;;) {
     std::function<void()> task;
     {

@@ -19,7 +19,12 @@ namespace sfproxy {
 
 class WorkerPool {
  public:
-  WorkerPool(std::size_t threads, std::size_t max_queued);
+  /// background: the threads run at a low scheduling priority (nice 10), so CPU-bound work
+  /// such as a sign-in storm's password hashing takes only what the network threads and
+  /// lookups leave, instead of delaying the events of agents already connected.
+  enum class Priority { normal, background };
+
+  WorkerPool(std::size_t threads, std::size_t max_queued, Priority priority = Priority::normal);
   ~WorkerPool();
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
@@ -31,7 +36,7 @@ class WorkerPool {
   std::size_t queued() const;
 
  private:
-  void run();
+  void run(Priority priority);
 
   mutable std::mutex m_mutex;
   std::condition_variable m_ready;
