@@ -87,10 +87,12 @@ std::vector<StreamEnder> EventHub::end_agent(std::string_view extension, std::st
   return enders;
 }
 
-void EventHub::broadcast(std::string_view bytes) {
+void EventHub::broadcast(std::string_view bytes, std::size_t slice, std::size_t slices) {
   for (auto agent = m_by_agent.begin(); agent != m_by_agent.end();) {
     for (auto sub = agent->second.begin(); sub != agent->second.end();) {
-      if (sub->second.send(bytes)) {
+      if (slices > 1 && sub->first % slices != slice) {
+        ++sub;
+      } else if (sub->second.send(bytes)) {
         ++sub;
       } else {
         m_by_id.erase(sub->first);

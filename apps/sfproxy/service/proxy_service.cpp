@@ -144,13 +144,22 @@ void ProxyService::stop() {
   }
 }
 
+// Each stream gets one heartbeat per interval, but a slice of the streams at a time: ten
+// thousand heartbeats at once would hold the lock and fill the reactors' queues for tens of
+// milliseconds, and a screen pop published meanwhile would wait behind them.
 void ProxyService::schedule_heartbeat() {
-  m_heartbeat_timer = m_timer.after(m_config.heartbeat_interval, [this] {
+  constexpr std::size_t k_slices = 25;
+  const auto tick = std::max<std::chrono::milliseconds>(
+      m_config.heartbeat_interval / static_cast<long>(k_slices), std::chrono::milliseconds(1));
+  m_heartbeat_timer = m_timer.after(tick, [this] {
     std::lock_guard lock(m_mutex);
     if (!m_running) {
       return;
     }
-    m_hub.broadcast("event: heartbeat\ndata: {}\n\n");
+    // Slices from the last to the first, so the first streams opened (small ids) get their
+    // first heartbeat about one interval after the start.
+    m_heartbeat_slice = (m_heartbeat_slice + k_slices - 1) % k_slices;
+    m_hub.broadcast("event: heartbeat\ndata: {}\n\n", m_heartbeat_slice, k_slices);
     schedule_heartbeat();
   });
 }
@@ -466,6 +475,13 @@ void ProxyService::sign_out(std::string_view token) { m_sessions.revoke(token); 
 
 cti::Result<Session> ProxyService::authenticate(std::string_view token) {
   return m_sessions.authenticate(token);
+}
+
+cti::Result<AgentRecord> ProxyService::agent(std::string_view extension) {
+  auto record = CTI_TRY(m_directory.find_agent(extension));
+  std::lock_guard lock(m_mutex);
+  record.settings = agent_settings_locked(extension);  // what GET /api/v1/settings says
+  return record;
 }
 
 cti::Result<cti::AgentSettings> ProxyService::settings(std::string_view extension) {

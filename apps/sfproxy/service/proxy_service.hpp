@@ -126,6 +126,9 @@ class ProxyService {
   /// of it too). not_found for a call the agent has no pop for; repeating it is fine.
   cti::Result<void> mark_popped(std::string_view extension, std::string_view call_id);
 
+  /// The signed-in agent's record (name, settings), as sign-in returns it; for a page that
+  /// resumes its session. Reads the directory: call it from a worker.
+  cti::Result<AgentRecord> agent(std::string_view extension);
   cti::Result<cti::AgentSettings> settings(std::string_view extension);
   cti::Result<cti::AgentSettings> update_settings(std::string_view extension,
                                                   const cti::AgentSettings& settings);
@@ -180,6 +183,7 @@ class ProxyService {
   ProxyMetrics m_metrics;
   std::uint64_t m_generation = 0;
   Timer::Id m_heartbeat_timer = 0;
+  std::size_t m_heartbeat_slice = 0;
   Timer::Id m_access_timer = 0;
   /// The access journal position already acted on; only the polling thread uses it (start()
   /// sets it before the first poll is scheduled).
