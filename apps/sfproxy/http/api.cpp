@@ -121,6 +121,7 @@ bool authenticate(Context& ctx, bool allow_cookie) {
     return false;
   }
   ctx.extension = session->extension;
+  ctx.token = std::string(token);
   return true;
 }
 

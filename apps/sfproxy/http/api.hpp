@@ -25,7 +25,7 @@ namespace sfproxy::http {
 struct HttpPolicy {
   std::vector<std::string> cors_origins;  ///< exact origins allowed to call the API cross-site
   std::string web_root;                   ///< the softphone's files; empty serves none
-  bool session_cookie = true;             ///< also set a Partitioned cookie at sign-in
+  bool session_cookie = true;             ///< also set a Partitioned cookie at sign-in (resume)
 };
 
 /// Called with a request to /pbx/v1/events when the webhook adapter is configured.
@@ -49,6 +49,7 @@ struct Context {
   Services& services;
   std::vector<std::string> params;  ///< the {id} parts of the route, in order
   std::string extension;            ///< set when the route requires a session
+  std::string token;                ///< the session's token, set with `extension`
 
   const net::HttpRequest& request() const { return exchange->request(); }
 };
@@ -64,8 +65,9 @@ void reply_no_content(Context& ctx);
 /// The error body for a status the server decides itself.
 std::string error_body(std::string_view code, std::string_view message);
 
-/// Checks `Authorization: Bearer <token>` (or, for GET only, the session cookie) and sets
-/// ctx.extension. Answers 401 itself and returns false when there is no valid session.
+/// Checks `Authorization: Bearer <token>` (or, where `allow_cookie`, the session cookie) and
+/// sets ctx.extension and ctx.token. Answers 401 itself and returns false when there is no
+/// valid session.
 bool authenticate(Context& ctx, bool allow_cookie);
 
 /// Parses the body as one JSON object (Content-Type application/json, depth-limited).
@@ -87,6 +89,7 @@ inline void run_slow(Context& ctx, std::function<void(Context&)> work) {
 // Handlers (one file each in handlers/).
 void handle_sign_in(Context& ctx);
 void handle_sign_out(Context& ctx);
+void handle_resume_session(Context& ctx);
 void handle_events(Context& ctx);
 void handle_get_settings(Context& ctx);
 void handle_put_settings(Context& ctx);

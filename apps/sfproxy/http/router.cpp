@@ -6,6 +6,9 @@
 namespace sfproxy::http {
 namespace {
 
+// session_or_cookie: also the Partitioned session cookie, which a browser sends with any
+// request to us, including one another site makes it send. Only for GETs that change
+// nothing and whose answer CORS keeps from other sites; everything else needs the header.
 enum class Access { public_route, session, session_or_cookie };
 
 struct Route {
@@ -18,6 +21,7 @@ struct Route {
 // Specific patterns before general ones: the first match wins.
 constexpr std::array k_routes = {
     Route{"POST", "/api/v1/session", Access::public_route, &handle_sign_in},
+    Route{"GET", "/api/v1/session", Access::session_or_cookie, &handle_resume_session},
     Route{"DELETE", "/api/v1/session", Access::session, &handle_sign_out},
     Route{"GET", "/api/v1/events", Access::session_or_cookie, &handle_events},
     Route{"GET", "/api/v1/settings", Access::session, &handle_get_settings},
@@ -82,7 +86,7 @@ void preflight(Context& ctx) {
 Router::Router(Services services) : m_services(std::move(services)) {}
 
 void Router::handle(std::shared_ptr<net::Exchange> exchange) {
-  Context ctx{std::move(exchange), m_services, {}, {}};
+  Context ctx{std::move(exchange), m_services, {}, {}, {}};
   try {
     const auto& request = ctx.request();
     if (request.method == "OPTIONS") {

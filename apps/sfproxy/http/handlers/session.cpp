@@ -1,4 +1,5 @@
-// POST /api/v1/session {"extension","password"} -> {"token","agent"}; DELETE signs out.
+// POST /api/v1/session {"extension","password"} -> {"token","agent"}; GET (bearer or the
+// session cookie) -> the same for a reloaded page; DELETE signs out.
 
 #include "api.hpp"
 
@@ -18,6 +19,17 @@ std::string agent_json(const AgentRecord& agent) {
   json.end_object();
   return std::move(json).str();
 }
+
+// What sign-in and resume answer.
+std::string session_json(const std::string& token, const AgentRecord& agent) {
+  cti::app::JsonWriter json;
+  json.begin_object().field("token", token).key("agent").raw(agent_json(agent)).end_object();
+  return std::move(json).str();
+}
+
+// The cookie reaches the two routes that accept it (events, resume) and the sign-out that
+// clears it; only GET /api/v1/events and GET /api/v1/session let it stand for the header.
+constexpr std::string_view k_cookie_attributes = "; Path=/api/v1/; Secure; HttpOnly; SameSite=None; Partitioned";
 
 // Strips the port from "ip:port" / "[v6]:port" so throttling counts per address.
 std::string client_address(const std::string& remote) {
@@ -48,27 +60,32 @@ void handle_sign_in(Context& ctx) {
       reply_error(slow, signed_in.error());
       return;
     }
-    cti::app::JsonWriter json;
-    json.begin_object().field("token", signed_in->token).key("agent").raw(agent_json(signed_in->agent)).end_object();
     net::Headers headers;
     if (slow.services.policy.session_cookie) {
-      // For the event stream only (GET); state-changing requests need the bearer header.
-      headers.emplace_back("Set-Cookie", "cti_session=" + signed_in->token +
-                                             "; Path=/api/v1/events; Secure; HttpOnly; "
-                                             "SameSite=None; Partitioned");
+      // Partitioned (CHIPS): the one browser storage a cross-site frame such as Salesforce's
+      // keeps, so a reloaded softphone can resume without the password.
+      headers.emplace_back("Set-Cookie", "cti_session=" + signed_in->token + std::string(k_cookie_attributes));
     }
-    reply(slow, 200, std::move(json).str(), std::move(headers));
+    reply(slow, 200, session_json(signed_in->token, signed_in->agent), std::move(headers));
+  });
+}
+
+void handle_resume_session(Context& ctx) {
+  // Reads the agent directory: not on a network thread. Changes nothing, so a request
+  // another site makes a browser send does no harm, and without CORS it cannot read this.
+  run_slow(ctx, [](Context& slow) {
+    auto agent = slow.services.proxy.agent(slow.extension);
+    if (!agent) {
+      reply_error(slow, agent.error());
+      return;
+    }
+    reply(slow, 200, session_json(slow.token, *agent));
   });
 }
 
 void handle_sign_out(Context& ctx) {
-  const std::string* header = ctx.request().header("authorization");
-  if (header != nullptr && header->size() > 7) {
-    ctx.services.proxy.sign_out(std::string_view(*header).substr(7));
-  }
-  reply(ctx, 204, {},
-        {{"Set-Cookie", "cti_session=; Path=/api/v1/events; Max-Age=0; Secure; HttpOnly; "
-                        "SameSite=None; Partitioned"}});
+  ctx.services.proxy.sign_out(ctx.token);
+  reply(ctx, 204, {}, {{"Set-Cookie", "cti_session=; Max-Age=0" + std::string(k_cookie_attributes)}});
 }
 
 }  // namespace sfproxy::http

@@ -95,6 +95,113 @@ TEST_CASE("a signed-out session no longer works") {
   CHECK(c->request("GET", "/api/v1/settings", {}, {"Authorization: Bearer " + token})->status == 401);
 }
 
+TEST_CASE("a reloaded page resumes its session with the Partitioned cookie") {
+  Proxy proxy(sfproxy::MatchMode::agent, [](sfproxy::SfproxyConfig& config) {
+    config.http.cors_origins = {"https://softphone.example"};
+  });
+  auto c = proxy.client();
+  auto signed_in = c->request("POST", "/api/v1/session", R"({"extension":"137","password":"correct horse"})",
+                              {"Content-Type: application/json"});
+  REQUIRE(signed_in);
+  REQUIRE(signed_in->status == 200);
+  std::smatch match;
+  REQUIRE(std::regex_search(signed_in->body, match, std::regex(R"re("token":"([^"]+)")re")));
+  const std::string token = match[1];
+  REQUIRE(signed_in->header("set-cookie") != nullptr);
+  CHECK(*signed_in->header("set-cookie") ==
+        "cti_session=" + token + "; Path=/api/v1/; Secure; HttpOnly; SameSite=None; Partitioned");
+  const std::string cookie = "Cookie: theme=dark; cti_session=" + token;
+
+  SUBCASE("the cookie resumes the same session, with the agent as sign-in gave it") {
+    auto resumed = c->request("GET", "/api/v1/session", {}, {cookie});
+    REQUIRE(resumed);
+    CHECK(resumed->status == 200);
+    CHECK(resumed->body == signed_in->body);
+    CHECK(*resumed->header("cache-control") == "no-store");
+    CHECK(resumed->header("set-cookie") == nullptr);
+
+    // Settings saved since sign-in are what the resumed page gets.
+    auto put = c->request("PUT", "/api/v1/settings", R"({"caller_id_objects":["Lead"],"ivr_match":"exact"})",
+                          {"Authorization: Bearer " + token, "Content-Type: application/json"});
+    REQUIRE(put->status == 200);
+    auto later = c->request("GET", "/api/v1/session", {}, {cookie});
+    CHECK(later->status == 200);
+    CHECK(later->body.find(R"("token":")" + token + "\"") != std::string::npos);
+    CHECK(later->body.find(R"("display_name":"Rose Gonzalez")") != std::string::npos);
+    CHECK(later->body.find(R"("settings":{"caller_id_objects":["Lead"],"ivr_match":"exact"})") != std::string::npos);
+
+    // The event stream accepts the cookie too.
+    auto stream = proxy.client();
+    REQUIRE(stream->send("GET /api/v1/events HTTP/1.1\r\nHost: localhost\r\n" + cookie + "\r\n\r\n"));
+    auto head = stream->read_head();
+    REQUIRE(head);
+    CHECK(head->status == 200);
+  }
+
+  SUBCASE("the bearer header resumes it too") {
+    auto resumed = c->request("GET", "/api/v1/session", {}, {"Authorization: Bearer " + token});
+    REQUIRE(resumed);
+    CHECK(resumed->status == 200);
+    CHECK(resumed->body == signed_in->body);
+  }
+
+  SUBCASE("no cookie, an unknown token or another cookie: 401 as JSON") {
+    for (const std::vector<std::string>& headers :
+         {std::vector<std::string>{}, {"Cookie: cti_session=not-a-token"}, {"Cookie: cti_session="},
+          {"Cookie: other=" + token}, {"Authorization: Bearer not-a-token", cookie}}) {
+      CAPTURE(headers.size());
+      auto refused = c->request("GET", "/api/v1/session", {}, headers);
+      REQUIRE(refused);
+      CHECK(refused->status == 401);
+      CHECK(refused->body.find(R"({"error":{"code":"unauthorized")") == 0);
+      CHECK(refused->body.find(token) == std::string::npos);
+    }
+  }
+
+  SUBCASE("after sign-out the cookie is cleared and no longer works") {
+    auto out = c->request("DELETE", "/api/v1/session", {}, {"Authorization: Bearer " + token, cookie});
+    REQUIRE(out);
+    CHECK(out->status == 204);
+    REQUIRE(out->header("set-cookie") != nullptr);
+    CHECK(*out->header("set-cookie") == "cti_session=; Max-Age=0; Path=/api/v1/; Secure; HttpOnly; SameSite=None; Partitioned");
+    CHECK(c->request("GET", "/api/v1/session", {}, {cookie})->status == 401);
+  }
+
+  SUBCASE("a session ended by an access change no longer resumes") {
+    CHECK(proxy.stack->service().revoke_agent("137", "password changed") == 1);
+    CHECK(c->request("GET", "/api/v1/session", {}, {cookie})->status == 401);
+  }
+
+  SUBCASE("the cookie changes nothing: state-changing requests need the header") {
+    auto put = c->request("PUT", "/api/v1/settings", R"({"ivr_match":"exact"})", {cookie, "Content-Type: application/json"});
+    REQUIRE(put);
+    CHECK(put->status == 401);
+    CHECK(c->request("GET", "/api/v1/settings", {}, {cookie})->status == 401);
+    auto dial = c->request("POST", "/api/v1/calls", R"({"number":"2125550100"})", {cookie, "Content-Type: application/json"});
+    CHECK(dial->status == 401);
+    CHECK(proxy.pbx->dialled().empty());
+    // Nor does it sign out.
+    CHECK(c->request("DELETE", "/api/v1/session", {}, {cookie})->status == 401);
+    CHECK(c->request("GET", "/api/v1/session", {}, {cookie})->status == 200);
+  }
+
+  SUBCASE("another site cannot read the answer: no CORS headers for it, no credentials for anyone") {
+    auto foreign = c->request("GET", "/api/v1/session", {}, {cookie, "Origin: https://attacker.example"});
+    REQUIRE(foreign);
+    CHECK(foreign->header("access-control-allow-origin") == nullptr);
+    CHECK(foreign->header("access-control-allow-credentials") == nullptr);
+    auto preflight = c->request("OPTIONS", "/api/v1/session", {},
+                                {"Origin: https://attacker.example", "Access-Control-Request-Method: GET"});
+    CHECK(preflight->status == 403);
+    CHECK(preflight->header("access-control-allow-origin") == nullptr);
+    // A configured origin may read what it asks with the header, but the browser withholds a
+    // cookie-authenticated answer from it too (no Allow-Credentials).
+    auto allowed = c->request("GET", "/api/v1/session", {}, {cookie, "Origin: https://softphone.example"});
+    CHECK(*allowed->header("access-control-allow-origin") == "https://softphone.example");
+    CHECK(allowed->header("access-control-allow-credentials") == nullptr);
+  }
+}
+
 TEST_CASE("a password changed with ctictl ends the running daemon's sessions and streams") {
   Proxy proxy(sfproxy::MatchMode::agent,
               [](sfproxy::SfproxyConfig& config) { config.proxy.access_poll_interval = 50ms; });
