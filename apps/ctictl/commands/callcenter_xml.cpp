@@ -16,15 +16,12 @@
 namespace ctictl {
 namespace {
 
-const std::vector<OptionSpec>& options() {
-  static const std::vector<OptionSpec> specs = {
-      {"config", "FILE", "the sfproxy configuration (required)"},
-      {"out", "FILE", "write the XML here instead of standard output"},
-      {"internal-name", "NAME", "reqInternalName, overriding callcenter.internal_name"},
-      {"display-name", "TEXT", "reqDisplayName, overriding callcenter.display_name"},
-  };
-  return specs;
-}
+const std::vector<OptionSpec> k_options = {
+    {"config", "FILE", "the sfproxy configuration (required)"},
+    {"out", "FILE", "write the XML here instead of standard output"},
+    {"internal-name", "NAME", "reqInternalName, overriding callcenter.internal_name"},
+    {"display-name", "TEXT", "reqDisplayName, overriding callcenter.display_name"},
+};
 
 constexpr std::string_view k_usage =
     "callcenter-xml --config FILE [--out FILE] [--internal-name NAME] [--display-name TEXT]";
@@ -33,7 +30,8 @@ constexpr std::string_view k_summary =
     "Writes the call-centre definition to import into Salesforce (Setup > Call Centers >\n"
     "Import). The CTI adapter URL is https://<server.public_host>:<listen port>/ unless\n"
     "callcenter.adapter_url says otherwise; the dialing prefixes come from the dialing:\n"
-    "section; names, softphone size and the standby URL from callcenter:.";
+    "section; names, softphone size and the standby URL from callcenter:. Exit status 2\n"
+    "when the configuration, a name, a URL or a size would not make a valid call centre.";
 
 /// Text for XML content and attribute values. The values were validated first, so no
 /// character that XML 1.0 forbids can reach here; escaping quotes too keeps one function
@@ -198,7 +196,7 @@ cti::Result<void> write_file(const std::string& path, const std::string& text) {
 int run_callcenter_xml(const std::vector<std::string>& argv, Io& io) {
   Args args;
   int exit_code = exit_ok;
-  if (!begin_command(argv, options(), k_usage, k_summary, io, args, exit_code)) {
+  if (!begin_command(argv, k_options, k_usage, k_summary, io, args, exit_code)) {
     return exit_code;
   }
   const std::optional<std::string> config_path = args.value("config");
