@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
 import {
-  callShown, count, idle, idOf, isPopOf, k_wait_ms, newContext, openConsole, screenshot, signIn, signInIfAsked,
-  signedIn,
+  callShown, count, hasSessionStorage, idle, idOf, isPopOf, k_wait_ms, newContext, openConsole, resumedAfter,
+  screenshot, sessionCookie, signIn, signedIn, softphoneFrame,
 } from './lib/pages.mjs';
 import { k_agent, k_no_seat, startStack } from './lib/stack.mjs';
 
@@ -199,15 +199,23 @@ describe('softphone in server mode', () => {
     }
   });
 
-  it('pops exactly once when the page reloads during ringing', k_test, async () => {
+  it('resumes without the password and pops exactly once when the page reloads during ringing', k_test, async () => {
     const context = await newContext(stack);
     try {
       const { page, phone } = await signedIn(stack, context);
+      // As in Salesforce: the frame is cross-site, so the browser gives it no storage, but it
+      // keeps the Partitioned session cookie (keyed by the framing site).
+      assert.equal(await hasSessionStorage(softphoneFrame(page)), false, 'sessionStorage in the cross-site frame');
+      const cookie = await sessionCookie(context);
+      assert.ok(cookie, 'the session cookie');
+      assert.equal(cookie.path, '/api/v1/');
+      assert.equal(cookie.httpOnly, true);
+      assert.equal(cookie.partitionKey, new URL(stack.console.origin).origin.replace(/:\d+$/, ''));
+
       const popsBefore = count(stack.console.records, isPopOf(caseId));
       await stack.pbx.ring('reload-1', '+12128425500', 'Case.CaseNumber=1234');
       await stack.console.waitFor((r) => count(r, isPopOf(caseId)) === popsBefore + 1, k_wait_ms, 'the first pop');
-      await page.reload();
-      await signInIfAsked(phone);
+      await resumedAfter(page, phone, () => page.reload());
       await callShown(phone, 'reload-1', 'ringing');
       await phone.locator('#pop-note').filter({ hasText: 'Opened' }).waitFor();
       // Events are ordered: once a later call has popped, the reloaded page would already
@@ -225,8 +233,7 @@ describe('softphone in server mode', () => {
       await page.goto('about:blank');
       const start = stack.console.records.length;
       await stack.pbx.ring('reload-3', '+12128425500', 'Case.CaseNumber=1234');
-      await page.goto(stack.console.url);
-      await signInIfAsked(phone);
+      await resumedAfter(page, phone, () => page.goto(stack.console.url));
       await callShown(phone, 'reload-3', 'ringing');
       await stack.console.waitFor((r) => count(r.slice(start), isPopOf(caseId)) === 1, k_wait_ms, 'the pop after reload');
       await stack.pbx.hangUp('reload-3');
@@ -285,8 +292,7 @@ describe('softphone in server mode', () => {
       await phone.locator('#settings-message').filter({ hasText: 'Saved' }).waitFor();
       await screenshot(page, 'settings');
 
-      await page.reload();
-      await signInIfAsked(phone);
+      await resumedAfter(page, phone, () => page.reload());
       await phone.locator('#settings-toggle').click();
       await phone.locator('#settings').waitFor();
       await phone.locator('#settings-message').waitFor({ state: 'hidden' });
@@ -375,17 +381,24 @@ describe('softphone in server mode', () => {
     }
   });
 
-  it('signs out, turns click-to-dial off and forgets the session', k_test, async () => {
+  it('signs out, turns click-to-dial off and forgets the session, cookie included', k_test, async () => {
     const context = await newContext(stack);
     try {
       const { page, phone } = await signedIn(stack, context);
+      assert.ok(await sessionCookie(context), 'the session cookie before sign-out');
       const start = stack.console.records.length;
       await phone.locator('#signout').click();
       await phone.locator('#app[data-state="signin"]').waitFor();
       await phone.locator('#signin-error').filter({ hasText: 'Signed out' }).waitFor();
       await stack.console.waitFor((r) => count(r.slice(start), (e) => e.method === 'disableClickToDial') === 1);
+      assert.equal(await sessionCookie(context), undefined, 'the session cookie after sign-out');
+      const resume = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/session' &&
+                                                 r.request().method() === 'GET');
       await page.reload();
-      await phone.locator('#app[data-state="signin"]').waitFor();
+      assert.equal((await resume).status(), 401);
+      await phone.locator('#app:not([data-state="loading"])').waitFor();
+      assert.equal(await phone.locator('#app').getAttribute('data-state'), 'signin');
+      assert.equal(await phone.locator('#password').inputValue(), '');
     } finally {
       await context.close();
       await stack.pbx.endAll();

@@ -1,6 +1,7 @@
 // What the browser tests do with pages: open the console, reach into the framed
 // softphone, sign in, count pops, save screenshots.
 
+import assert from 'node:assert/strict';
 import { join } from 'node:path';
 
 import { artefactsDir, k_agent } from './stack.mjs';
@@ -63,13 +64,40 @@ export function idle(phone) {
   return phone.locator('#app[data-state="idle"]').waitFor();
 }
 
+/** The framed softphone's document (the console's one iframe). */
+export function softphoneFrame(page) {
+  return page.frames().find((f) => f !== page.mainFrame());
+}
+
+/** Whether the softphone may use sessionStorage (a cross-site frame may not). */
+export function hasSessionStorage(frame) {
+  return frame.evaluate(() => {
+    try {
+      sessionStorage.setItem('cti.probe', '1');
+      sessionStorage.removeItem('cti.probe');
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** The session cookie the browser keeps for the softphone, or undefined. */
+export async function sessionCookie(context) {
+  return (await context.cookies()).find((c) => c.name === 'cti_session');
+}
+
 /**
- * After a reload: a framed softphone keeps its session only where the browser lets a
- * cross-site frame use sessionStorage (Chromium's default denies it); sign in again if asked.
+ * Loads the console (`navigate`: a reload or a goto) and checks that the framed softphone
+ * resumed its session from the Partitioned cookie: GET /api/v1/session answered 200 and
+ * the sign-in panel never showed.
  */
-export async function signInIfAsked(phone) {
-  const app = phone.locator('#app');
+export async function resumedAfter(page, phone, navigate) {
+  const resume = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/session' &&
+                                             r.request().method() === 'GET');
+  await navigate();
+  assert.equal((await resume).status(), 200, 'GET /api/v1/session');
   await phone.locator('#app:not([data-state="loading"])').waitFor();
-  if (await app.getAttribute('data-state') === 'signin') await signIn(phone);
-  await phone.locator('#app[data-link="up"]:not([data-state="signin"])').waitFor();
+  assert.notEqual(await phone.locator('#app').getAttribute('data-state'), 'signin', 'asked for the password');
+  await phone.locator('#app[data-link="up"]').waitFor();
 }

@@ -1,4 +1,6 @@
-// The proxy's JSON API: requests with the bearer token, errors as ApiError.
+// The proxy's JSON API: requests with the bearer token, errors as ApiError. No cookie
+// travels, except on sign-in, resume and sign-out to the page's own origin: the session
+// cookie lets a reloaded page resume (a cross-site frame keeps no other storage).
 
 /** A failed API request: `status` 0 means the server could not be reached. */
 export class ApiError extends Error {
@@ -27,13 +29,13 @@ export class Api {
     return headers;
   }
 
-  async request(method, path, body) {
-    const init = { method, headers: this.headers(), cache: 'no-store', credentials: 'omit' };
+  async request(method, path, body, { credentials = 'omit', timeoutMs = k_timeout_ms } = {}) {
+    const init = { method, headers: this.headers(), cache: 'no-store', credentials };
     if (body !== undefined) {
       init.headers['Content-Type'] = 'application/json';
       init.body = JSON.stringify(body);
     }
-    init.signal = AbortSignal.timeout(k_timeout_ms);
+    init.signal = AbortSignal.timeout(timeoutMs);
     let response;
     try {
       response = await fetch(this.url(path), init);
@@ -53,10 +55,16 @@ export class Api {
     return json;
   }
 
+  // 'same-origin': the server's session cookie is kept (sign-in) and cleared (sign-out) when
+  // the Host is the page's own origin; to another Host these send no cookie, as 'omit'.
   signIn(extension, password) {
-    return this.request('POST', '/api/v1/session', { extension, password });
+    return this.request('POST', '/api/v1/session', { extension, password }, { credentials: 'same-origin' });
   }
-  signOut() { return this.request('DELETE', '/api/v1/session'); }
+  signOut() { return this.request('DELETE', '/api/v1/session', undefined, { credentials: 'same-origin' }); }
+  /** The session the cookie names ({token, agent}); only for the page's own origin. */
+  resume() {
+    return this.request('GET', '/api/v1/session', undefined, { credentials: 'include', timeoutMs: 5000 });
+  }
   settings() { return this.request('GET', '/api/v1/settings'); }
   saveSettings(settings) { return this.request('PUT', '/api/v1/settings', settings); }
   dial(number) { return this.request('POST', '/api/v1/calls', { number }); }

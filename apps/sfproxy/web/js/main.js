@@ -17,6 +17,7 @@ const app = {
   bridgeReady: null,
   channel: 'BroadcastChannel' in window ? new BroadcastChannel('cti-softphone') : null,
   session: null,  // {host, token, agent}
+  peerSession: null,  // while the page loads: resolves with a session another tab hands over
   api: null,
   stream: null,
   pops: null,
@@ -140,9 +141,31 @@ function endSession(message, kind = 'error') {
 
 async function signOut() {
   const { api, session } = app;
-  endSession('Signed out.', 'note');
-  if (app.channel && session) app.channel.postMessage({ type: 'signed-out', token: session.token });
+  if (!session) return;
+  $('signout').disabled = true;
+  // Revoked and the cookie cleared before the panel says so: a reload right after must not
+  // find the session again.
   if (api) await api.signOut().catch(() => {});
+  $('signout').disabled = false;
+  if (app.session !== session) return;  // ended meanwhile
+  endSession('Signed out.', 'note');
+  if (app.channel) app.channel.postMessage({ type: 'signed-out', token: session.token });
+}
+
+/**
+ * On load without a session of its own: another signed-in tab's (asked over the channel), or
+ * the one the server's session cookie names, whichever answers first; null for neither.
+ */
+async function resumeSession() {
+  const fromPeer = new Promise((resolve) => { app.peerSession = resolve; });
+  if (app.channel) app.channel.postMessage({ type: 'session?' });
+  const host = location.origin;
+  const fromCookie = new Api(host).resume().then(
+    (reply) => (reply && reply.token && reply.agent ? { host, token: reply.token, agent: reply.agent } : null),
+    () => null);
+  const session = await Promise.race([fromPeer, fromCookie]);
+  app.peerSession = null;  // a later answer reaches the sign-in panel instead
+  return session;
 }
 
 // ---- events ----------------------------------------------------------------------------
@@ -175,6 +198,8 @@ function onChannelMessage(message) {
   if (!message || typeof message !== 'object') return;
   if (message.type === 'session?' && app.session) {
     app.channel.postMessage({ type: 'session', session: app.session });
+  } else if (message.type === 'session' && !app.session && message.session && app.peerSession) {
+    app.peerSession(message.session);
   } else if (message.type === 'session' && !app.session && message.session && $('app').dataset.state === 'signin') {
     saveSession(message.session);
     startSession(message.session);
@@ -417,14 +442,14 @@ async function main() {
     return bridge;
   });
 
-  const session = loadSession();
-  $('host').value = session ? session.host : location.origin;
+  const stored = loadSession();
+  $('host').value = stored ? stored.host : location.origin;
+  const session = stored || await resumeSession();
   if (session) {
+    if (!stored) saveSession(session);
     await startSession(session);
   } else {
     showSignIn();
-    // Another tab of this browser may already be signed in: share its session.
-    if (app.channel) app.channel.postMessage({ type: 'session?' });
   }
 }
 
