@@ -1,4 +1,4 @@
-#include "command.hpp"
+#include "run_command.hpp"
 
 #include "support/test_tls.hpp"
 
@@ -17,23 +17,10 @@
 
 namespace {
 
-struct Run {
-  int code;
-  std::string out;
-  std::string err;
-};
+using ctictl_test::contains;
+using ctictl_test::Run;
 
-Run run(std::vector<std::string> args) {
-  std::ostringstream out;
-  std::ostringstream err;
-  ctictl::Io io{out, err};
-  const int code = ctictl::run_callcenter_xml(args, io);
-  return {code, out.str(), err.str()};
-}
-
-bool contains(const std::string& haystack, std::string_view needle) {
-  return haystack.find(needle) != std::string::npos;
-}
+Run run(const std::vector<std::string>& args) { return ctictl_test::run_command(ctictl::run_callcenter_xml, args); }
 
 constexpr const char* k_base = R"(server:
   listen: "0.0.0.0:8443"
