@@ -163,7 +163,7 @@ YAML
   "$bin_client" --target sfproxy --port "$port" --ca "$work/cert.pem" --agents "$agents" \
     --first-extension 300000 --password "$password" --webhook-secret-file "$work/webhook.secret" \
     --rate "$rate" --setup-rate "$setup_rate" --duration-s "$duration" --setup-concurrency "$concurrency" \
-    --server-pid "$pid" --results "$work/sfproxy.txt" "${slow[@]}" >/dev/null
+    --server-pid "$pid" --results "$work/sfproxy.txt" --samples "$work/sfproxy.samples" "${slow[@]}" >/dev/null
   kill "$pid"
   wait "$pid" 2>/dev/null || true
   if grep -qi 'error' "$work/sfproxy.log"; then
@@ -226,7 +226,7 @@ NGINX
   "$bin_client" --target nchan --port "$port" --publish-port "$pub_port" --ca "$work/cert.pem" \
     --agents "$agents" --first-extension 300000 --rate "$rate" --setup-rate "$setup_rate" --duration-s "$duration" \
     --setup-concurrency "$concurrency" --payload "$payload" --server-pid "$pid" \
-    --results "$work/nchan.txt" "${slow[@]}" >/dev/null
+    --results "$work/nchan.txt" --samples "$work/nchan.samples" "${slow[@]}" >/dev/null
   kill "$pid"
   wait "$pid" 2>/dev/null || true
 }

@@ -86,6 +86,7 @@ struct Options {
   double slow_rate = 20;
   long server_pid = 0;
   std::string results_file;
+  std::string samples_file;  // every steady-phase latency: "<ms since the phase began> <kind> <latency ms>"
 };
 
 // --- Server process figures ---------------------------------------------------------
@@ -179,6 +180,7 @@ struct Shared {
 
 struct Latencies {
   std::vector<std::int64_t> pop_storm, pop_steady, call_storm, call_steady;
+  std::vector<std::pair<std::int64_t, std::int64_t>> pop_samples, call_samples;  // (sent, latency), steady
   std::size_t event_bytes = 0;
   std::size_t pop_events = 0;
 };
@@ -587,6 +589,7 @@ class Subscribers final : public Loop {
       const bool is_pop = m_options.target == Target::nchan || event.find("event: screenpop") != std::string_view::npos;
       if (is_pop) {
         (storm ? latencies.pop_storm : latencies.pop_steady).push_back(latency);
+        if (!storm) latencies.pop_samples.emplace_back(sent, latency);
         latencies.event_bytes += event.size() + 2;
         ++latencies.pop_events;
         m_shared.pops_received.fetch_add(1, std::memory_order_relaxed);
@@ -594,6 +597,7 @@ class Subscribers final : public Loop {
       } else if (event.find("event: call") != std::string_view::npos &&
                  event.find("\"state\":\"ringing\"") != std::string_view::npos) {
         (storm ? latencies.call_storm : latencies.call_steady).push_back(latency);
+        if (!storm) latencies.call_samples.emplace_back(sent, latency);
       }
     }
     c.in.erase(0, start);
@@ -954,7 +958,7 @@ double sum_metric_lines(const std::string& text, const std::string& prefix) {
                "usage: load_client --target sfproxy|nchan --port P --ca FILE [--agents N] [--first-extension E]\n"
                "         [--password TEXT] [--webhook-secret-file F] [--publish-port P] [--rate R] [--setup-rate R]\n"
                "         [--duration-s S] [--hold-s S] [--setup-concurrency K] [--payload BYTES]\n"
-               "         [--slow-rate R] [--no-slow-client] [--server-pid PID] [--results FILE]\n");
+               "         [--slow-rate R] [--no-slow-client] [--server-pid PID] [--results FILE] [--samples FILE]\n");
   std::exit(2);
 }
 
@@ -1002,6 +1006,8 @@ Options parse(int argc, char** argv) {
       options.slow_rate = std::stod(value);
     } else if (arg == "--server-pid") {
       options.server_pid = std::stol(value);
+    } else if (arg == "--samples") {
+      options.samples_file = value;
     } else if (arg == "--results") {
       options.results_file = value;
     } else {
@@ -1171,6 +1177,16 @@ int main(int argc, char** argv) {
   if (!options.results_file.empty()) {
     std::ofstream file(options.results_file);
     file << text;
+  }
+  if (!options.samples_file.empty()) {
+    std::ofstream file(options.samples_file);
+    const std::int64_t origin = shared.steady_start_ns.load();
+    for (const auto& [sent, latency] : lat.pop_samples) {
+      file << (sent - origin) / 1'000'000 << " pop " << static_cast<double>(latency) / 1e6 << '\n';
+    }
+    for (const auto& [sent, latency] : lat.call_samples) {
+      file << (sent - origin) / 1'000'000 << " call " << static_cast<double>(latency) / 1e6 << '\n';
+    }
   }
   SSL_CTX_free(tls);
   return 0;
