@@ -42,23 +42,19 @@ else
   echo "setup: all packages present"
 fi
 
-# The Apex syntax check (tests/salesforce) parses the example Apex classes with the Apex
-# grammar from npm; its lockfile pins the version. Skipped when node_modules is already there.
+# Two test suites use packages from the npm registry, pinned by their lock files: the Apex
+# syntax check (tests/salesforce: the Apex grammar) and the softphone's browser tests
+# (tests/browser: playwright-core driving Debian's Chromium; no browser is ever downloaded).
+# A folder whose node_modules is already there is left alone.
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 if command -v npm >/dev/null 2>&1; then
-  apex_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/salesforce"
-  if [ ! -d "$apex_dir/node_modules" ]; then
-    echo "setup: npm ci in tests/salesforce"
-    npm ci --prefix "$apex_dir" --no-audit --no-fund >/dev/null
-  fi
+  for suite in tests/salesforce tests/browser; do
+    if [ ! -d "$root/$suite/node_modules" ]; then
+      echo "setup: npm ci in $suite"
+      (cd "$root/$suite" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund >/dev/null) ||
+        { echo "setup: npm ci failed in $suite" >&2; exit 1; }
+    fi
+  done
 else
-  echo "setup: npm not found; the Apex syntax tests (tests/salesforce) will not run"
-fi
-
-# The softphone's browser tests drive Debian's Chromium with playwright-core from the npm
-# registry (never a downloaded browser). Installed from the lock file when node is present.
-browser_tests="$(dirname "$0")/../tests/browser"
-if command -v npm >/dev/null && [ ! -d "$browser_tests/node_modules/playwright-core" ]; then
-  echo "setup: npm ci in tests/browser"
-  (cd "$browser_tests" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund >/dev/null) ||
-    echo "setup: npm ci failed; tests/browser/run_tests.sh will try again" >&2
+  echo "setup: npm not found; the Apex syntax and browser tests will not be registered"
 fi
