@@ -118,7 +118,7 @@ run_sfproxy() {
   "$build/tests/sfemu/sfemu" --data examples/data/crm.json --port 0 --daily-limit 100000000 \
     --tls-cert "$work/cert.pem" --tls-key "$work/key.pem" >"$work/sfemu.out" 2>&1 &
   pids+=($!)
-  for _ in $(seq 100); do grep -q listening "$work/sfemu.out" && break; sleep 0.1; done
+  for _ in $(seq 100); do grep -qs listening "$work/sfemu.out" && break; sleep 0.1; done
   local sf_url
   sf_url=$(grep -o 'https://127.0.0.1:[0-9]*' "$work/sfemu.out" | head -1)
 

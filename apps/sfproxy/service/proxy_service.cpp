@@ -144,22 +144,23 @@ void ProxyService::stop() {
   }
 }
 
-// Each stream gets one heartbeat per interval, but a slice of the streams at a time: ten
-// thousand heartbeats at once would hold the lock and fill the reactors' queues for tens of
+// Each stream gets one heartbeat per interval, but a slice of the streams every 100 ms: ten
+// thousand heartbeats at once hold the lock and fill the reactors' queues for tens of
 // milliseconds, and a screen pop published meanwhile would wait behind them.
 void ProxyService::schedule_heartbeat() {
-  constexpr std::size_t k_slices = 25;
-  const auto tick = std::max<std::chrono::milliseconds>(
-      m_config.heartbeat_interval / static_cast<long>(k_slices), std::chrono::milliseconds(1));
-  m_heartbeat_timer = m_timer.after(tick, [this] {
+  constexpr std::chrono::milliseconds k_tick{100};
+  const auto slices = static_cast<std::size_t>(std::max<std::chrono::milliseconds::rep>(
+      m_config.heartbeat_interval / k_tick, 1));
+  const auto tick = m_config.heartbeat_interval / static_cast<long>(slices);
+  m_heartbeat_timer = m_timer.after(tick, [this, slices] {
     std::lock_guard lock(m_mutex);
     if (!m_running) {
       return;
     }
     // Slices from the last to the first, so the first streams opened (small ids) get their
     // first heartbeat about one interval after the start.
-    m_heartbeat_slice = (m_heartbeat_slice + k_slices - 1) % k_slices;
-    m_hub.broadcast("event: heartbeat\ndata: {}\n\n", m_heartbeat_slice, k_slices);
+    m_heartbeat_slice = (m_heartbeat_slice + slices - 1) % slices;
+    m_hub.broadcast("event: heartbeat\ndata: {}\n\n", m_heartbeat_slice, slices);
     schedule_heartbeat();
   });
 }

@@ -443,8 +443,9 @@ class Loop {
            token + "\r\n\r\n";
   }
 
-  // Sign-in and stream-opening steps shared by subscribers and the slow client. Returns true
-  // once the stream is open (the bytes after the head stay in c.in).
+  // Sign-in and stream-opening steps shared by subscribers and the slow client. `streaming`
+  // once the stream is open (the bytes after the head stay in c.in); `retry` for a 503 or
+  // 429 answer to the sign-in, which the caller repeats later on the same connection.
   enum class SetupOutcome { pending, streaming, retry, failed };
   SetupOutcome advance_setup(Conn& c) {
     HttpHead head;
