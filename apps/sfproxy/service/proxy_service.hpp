@@ -44,7 +44,9 @@ struct ProxyConfig {
   /// In server mode, how long a lookup may take before the pop falls back to agent mode.
   std::chrono::milliseconds match_deadline{1500};
   sfmatch::MatchSettings site_match;  ///< objects, IVR rules, padding, dialing options
-  std::size_t event_log_capacity = 256;
+  /// Events kept per agent for Last-Event-ID replay. A call makes about six, so 64 covers a
+  /// reconnect during a busy spell; each costs about 0.45 KiB for every agent who had it.
+  std::size_t event_log_capacity = 64;
   std::chrono::milliseconds heartbeat_interval{25000};
   std::size_t ended_calls_kept = 4096;
   /// How often the agent directory's access journal is read, so that a password changed or
