@@ -268,14 +268,17 @@ void print_event(const SseEvent& event, bool json, std::ostream& out) {
       parser.parse(event.data);
       is_json = true;
     } catch (const Poco::Exception&) {
+      // Not JSON: written as a string below.
     }
     cti::app::JsonWriter line;
     line.begin_object().field("id", event.id).field("event", event.type).key("data");
-    if (!is_json) {
+    if (is_json) {
+      line.raw(event.data);
+    } else {
       line.value(event.data);
     }
-    std::string text = line.str();
-    out << text << (is_json ? event.data : "") << "}\n";
+    line.end_object();
+    out << line.str() << "\n";
   } else {
     out << (event.id.empty() ? "-" : event.id) << "\t" << event.type << "\t" << event.data << "\n";
   }
