@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
-import { callShown, count, idle, idOf, isPopOf, k_wait_ms, newContext, screenshot, signIn, signedIn } from './lib/pages.mjs';
+import { callShown, count, idle, idOf, isPopOf, k_wait_ms, newContext, screenshot, signedIn, signedInStandalone } from './lib/pages.mjs';
 import { startStack } from './lib/stack.mjs';
 
 const k_test = { timeout: 90000 };
@@ -81,12 +81,7 @@ describe('softphone in agent mode', () => {
   it('outside Salesforce, says what it would search for and keeps the session across a reload', k_test, async () => {
     const context = await newContext(stack);
     try {
-      const page = await context.newPage();
-      page.setDefaultTimeout(k_wait_ms);
-      await page.goto(stack.softphoneUrl);
-      await page.locator('html[data-crm="standalone"]').waitFor();
-      await signIn(page);
-      await page.locator('#app[data-state="idle"][data-link="up"]').waitFor();
+      const page = await signedInStandalone(stack, context);
       const start = stack.console.records.length;
       await stack.pbx.ring('agent-alone-1', '+12128425500', 'Case.CaseNumber=1234');
       await callShown(page, 'agent-alone-1', 'ringing');

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 
 import {
   callShown, count, hasSessionStorage, idle, idOf, isPopOf, k_wait_ms, newContext, openConsole, resumedAfter,
-  screenshot, sessionCookie, signIn, signedIn, softphoneFrame,
+  screenshot, sessionCookie, signIn, signedIn, signedInStandalone, softphoneFrame,
 } from './lib/pages.mjs';
 import { k_agent, k_no_seat, startStack } from './lib/stack.mjs';
 
@@ -362,12 +362,7 @@ describe('softphone in server mode', () => {
   it('outside Salesforce, shows the matches as links', k_test, async () => {
     const context = await newContext(stack);
     try {
-      const page = await context.newPage();
-      page.setDefaultTimeout(k_wait_ms);
-      await page.goto(stack.softphoneUrl);
-      await page.locator('html[data-crm="standalone"]').waitFor();
-      await signIn(page);
-      await page.locator('#app[data-state="idle"][data-link="up"]').waitFor();
+      const page = await signedInStandalone(stack, context);
       await stack.pbx.ring('alone-1', '+12128425500', 'Case.CaseNumber=1234');
       const link = page.locator(`#match-list a[data-record-id="${caseId}"]`);
       await link.waitFor();

@@ -36,6 +36,17 @@ export async function signedIn(stack, context) {
   return tab;
 }
 
+/** The softphone in a tab of its own (no Salesforce around it), signed in and idle. */
+export async function signedInStandalone(stack, context) {
+  const page = await context.newPage();
+  page.setDefaultTimeout(k_wait_ms);
+  await page.goto(stack.softphoneUrl);
+  await page.locator('html[data-crm="standalone"]').waitFor();
+  await signIn(page);
+  await page.locator('#app[data-state="idle"][data-link="up"]').waitFor();
+  return page;
+}
+
 export function screenshot(page, name) {
   return page.screenshot({ path: join(artefactsDir, `${name}.png`) });
 }
