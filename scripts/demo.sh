@@ -104,7 +104,7 @@ pbx:
   webhook:
     secret_file: webhook.secret
     make_call_url: $console_origin/__pbx/make-call
-    insecure_tls: true     # the console's certificate is the throwaway one above
+    make_call_ca_file: cert.pem   # the console serves the throwaway certificate above
 salesforce:
   instance_url: $sf_url
   auth:
@@ -127,7 +127,7 @@ fi
 # background, so that the clean-up (and Ctrl-C) need not wait for a call to end.
 simulate() {
   "$ctictl" simulate "$@" --url "$base/pbx/v1/events" --secret-file "$work/webhook.secret" \
-    --insecure --realtime >>"$work/simulator.out" 2>&1 &
+    --ca "$work/cert.pem" --realtime >>"$work/simulator.out" 2>&1 &
   pids+=($!)
 }
 

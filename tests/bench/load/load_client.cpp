@@ -22,6 +22,8 @@
 // by --server-pid and its descendants) are sampled at each boundary. Results go to stdout
 // and, as "key value" lines, to --results.
 
+#include "support/nonblocking_io.hpp"
+
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -393,34 +395,11 @@ class Loop {
     return true;
   }
 
-  // > 0 bytes, 0 would block, < 0 closed or failed.
   static ssize_t read_bytes(Conn& c, char* buffer, std::size_t size) {
-    if (c.ssl == nullptr) {
-      const ssize_t n = ::recv(c.fd, buffer, size, 0);
-      if (n > 0) return n;
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return 0;
-      return -1;
-    }
-    ERR_clear_error();
-    std::size_t read = 0;
-    const int result = SSL_read_ex(c.ssl, buffer, size, &read);
-    if (result == 1) return static_cast<ssize_t>(read);
-    const int error = SSL_get_error(c.ssl, result);
-    return error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE ? 0 : -1;
+    return cti::testing::read_some(c.fd, c.ssl, buffer, size);
   }
-
   static ssize_t write_bytes(Conn& c, const char* data, std::size_t size) {
-    if (c.ssl == nullptr) {
-      const ssize_t n = ::send(c.fd, data, size, MSG_NOSIGNAL);
-      if (n >= 0) return n;
-      return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
-    }
-    ERR_clear_error();
-    std::size_t written = 0;
-    const int result = SSL_write_ex(c.ssl, data, size, &written);
-    if (result == 1) return static_cast<ssize_t>(written);
-    const int error = SSL_get_error(c.ssl, result);
-    return error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE ? 0 : -1;
+    return cti::testing::write_some(c.fd, c.ssl, data, size);
   }
 
   std::string extension_of(std::size_t agent) const { return std::to_string(m_options.first_extension + agent); }

@@ -12,6 +12,7 @@
 // Prints the server's RSS and heap growth per connection and the latency p50/p99/max.
 
 #include "net/http_server.hpp"
+#include "support/nonblocking_io.hpp"
 #include "support/test_tls.hpp"
 
 #include <fcntl.h>
@@ -276,32 +277,11 @@ class FanoutClient {
     }
   }
 
-  // > 0 bytes moved, 0 would block, < 0 closed or failed.
   ssize_t read_bytes(ClientConnection& c, char* buffer, std::size_t size) {
-    if (c.ssl == nullptr) {
-      const ssize_t n = ::recv(c.fd, buffer, size, 0);
-      if (n > 0) return n;
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return 0;
-      return -1;
-    }
-    ERR_clear_error();
-    std::size_t read = 0;
-    if (SSL_read_ex(c.ssl, buffer, size, &read) == 1) return static_cast<ssize_t>(read);
-    const int error = SSL_get_error(c.ssl, 0);
-    return error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE ? 0 : -1;
+    return cti::testing::read_some(c.fd, c.ssl, buffer, size);
   }
-
   ssize_t write_bytes(ClientConnection& c, const char* data, std::size_t size) {
-    if (c.ssl == nullptr) {
-      const ssize_t n = ::send(c.fd, data, size, MSG_NOSIGNAL);
-      if (n >= 0) return n;
-      return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
-    }
-    ERR_clear_error();
-    std::size_t written = 0;
-    if (SSL_write_ex(c.ssl, data, size, &written) == 1) return static_cast<ssize_t>(written);
-    const int error = SSL_get_error(c.ssl, 0);
-    return error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE ? 0 : -1;
+    return cti::testing::write_some(c.fd, c.ssl, data, size);
   }
 
   Options m_options;
