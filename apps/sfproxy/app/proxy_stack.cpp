@@ -163,6 +163,8 @@ cti::Result<std::unique_ptr<ProxyStack>> ProxyStack::start(SfproxyConfig config,
 
     net::ServerConfig server_config = cfg.server;
     server_config.common_headers = security_headers(cfg);
+    server_config.stream_heartbeat = std::string(http::k_heartbeat_event);
+    server_config.stream_heartbeat_interval = http::k_heartbeat_interval;
     p.server = CTI_TRY(net::make_http_server(server_config, [router = p.router.get()](
                                                                 std::shared_ptr<net::Exchange> exchange) {
       router->handle(std::move(exchange));

@@ -13,6 +13,7 @@
 
 #include <Poco/JSON/Object.h>
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -27,6 +28,11 @@ struct HttpPolicy {
   std::string web_root;                   ///< the softphone's files; empty serves none
   bool session_cookie = true;             ///< also set a Partitioned cookie at sign-in (resume)
 };
+
+/// What the server writes to an event stream that has been quiet for
+/// k_heartbeat_interval (the softphone reconnects after 60 s of silence).
+inline constexpr std::string_view k_heartbeat_event = "event: heartbeat\ndata: {}\n\n";
+inline constexpr std::chrono::milliseconds k_heartbeat_interval{25000};
 
 /// Called with a request to /pbx/v1/events when the webhook adapter is configured.
 using PbxIngest = std::function<net::HttpResponse(const net::HttpRequest&)>;

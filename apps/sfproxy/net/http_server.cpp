@@ -60,6 +60,12 @@ cti::Result<void> check_config(const ServerConfig& config) {
                                      config.stream_stall_timeout}) {
     if (timeout <= milliseconds::zero()) return invalid("timeouts must be positive");
   }
+  if (config.stream_heartbeat_interval < milliseconds::zero()) {
+    return invalid("stream_heartbeat_interval must not be negative");
+  }
+  if (config.stream_heartbeat_interval > milliseconds::zero() && config.stream_heartbeat.empty()) {
+    return invalid("stream_heartbeat must not be empty when stream_heartbeat_interval is set");
+  }
   CTI_TRY(parse_address(config.address, config.port));
   return {};
 }

@@ -99,6 +99,12 @@ struct ServerConfig {
   std::chrono::milliseconds keep_alive_timeout{60000};
   std::size_t stream_backlog_bytes = 64 * 1024;       ///< unsent bytes before a stream is cut
   std::chrono::milliseconds stream_stall_timeout{30000};  ///< no write progress -> cut
+  /// Written by the server itself to an open stream that has had nothing else to write for
+  /// stream_heartbeat_interval (0 = never), e.g. an SSE event the client's watchdog expects.
+  /// Each stream keeps its own idle timer on its reactor, so heartbeats need no lock and
+  /// no pass over all streams, and a busy stream gets none.
+  std::string stream_heartbeat;
+  std::chrono::milliseconds stream_heartbeat_interval{0};
   Headers common_headers;  ///< added to every response, including the server's own errors
 };
 

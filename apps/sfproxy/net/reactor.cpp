@@ -405,6 +405,7 @@ void Reactor::run_task(Task& task) {
       }
       c->stream = std::move(task.stream);
       c->phase = Phase::streaming;
+      c->last_write_progress = m_now;  // the heartbeat interval counts from here
       c->in = std::string();  // anything pipelined after a stream's request is never answered
       c->keep_alive = false;
       c->discarded = 0;
@@ -731,6 +732,11 @@ Reactor::Clock::time_point Reactor::deadline_of(const Connection& c) const {
     case Phase::request:
     case Phase::lingering:
       return c.phase_deadline;
+    case Phase::streaming:
+      if (m_config.stream_heartbeat_interval.count() > 0) {
+        return c.last_write_progress + m_config.stream_heartbeat_interval;
+      }
+      return Clock::time_point::max();
     default:
       return Clock::time_point::max();
   }
@@ -765,6 +771,11 @@ void Reactor::on_timeout(Connection& c) {
       } else {
         close_connection(c);  // idle: nothing to answer
       }
+      return;
+    case Phase::streaming:
+      // Nothing written for a heartbeat interval (deadline_of has no other streaming case).
+      queue_output(c, m_config.stream_heartbeat);
+      drive(c);
       return;
     default:
       close_connection(c);

@@ -87,22 +87,6 @@ std::vector<StreamEnder> EventHub::end_agent(std::string_view extension, std::st
   return enders;
 }
 
-void EventHub::broadcast(std::string_view bytes, std::size_t slice, std::size_t slices) {
-  for (auto agent = m_by_agent.begin(); agent != m_by_agent.end();) {
-    for (auto sub = agent->second.begin(); sub != agent->second.end();) {
-      if (slices > 1 && sub->first % slices != slice) {
-        ++sub;
-      } else if (sub->second.send(bytes)) {
-        ++sub;
-      } else {
-        m_by_id.erase(sub->first);
-        sub = agent->second.erase(sub);
-      }
-    }
-    agent = agent->second.empty() ? m_by_agent.erase(agent) : std::next(agent);
-  }
-}
-
 std::size_t EventHub::subscribers(std::string_view extension) const {
   auto it = m_by_agent.find(std::string(extension));
   return it == m_by_agent.end() ? 0 : it->second.size();

@@ -45,11 +45,6 @@ class EventHub {
   /// enders, for the caller to run once it no longer holds the lock that serialises the hub
   /// (ending a stream may call back into the owner).
   std::vector<StreamEnder> end_agent(std::string_view extension, std::string_view bytes);
-  /// Sends bytes (e.g. a heartbeat) to every stream; drops the dead ones. With `slices` > 1,
-  /// only to the streams whose subscription id is `slice` modulo `slices`, so that a
-  /// periodic broadcast can be spread over its period instead of reaching thousands of
-  /// streams in one burst.
-  void broadcast(std::string_view bytes, std::size_t slice = 0, std::size_t slices = 1);
 
   std::size_t subscribers(std::string_view extension) const;
   std::size_t subscribers() const { return m_by_id.size(); }

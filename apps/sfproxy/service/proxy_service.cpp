@@ -124,7 +124,6 @@ void ProxyService::start() {
     return;
   }
   m_running = true;
-  schedule_heartbeat();
   if (m_config.access_poll_interval.count() > 0) {
     // Changes made before this start are not news: their sessions died with the last run.
     if (auto position = m_directory.access_changes_since(0, 0)) {
@@ -137,32 +136,10 @@ void ProxyService::start() {
 void ProxyService::stop() {
   std::lock_guard lock(m_mutex);
   m_running = false;
-  m_timer.cancel(m_heartbeat_timer);
   m_timer.cancel(m_access_timer);
   for (auto& [key, pop] : m_pops) {
     m_timer.cancel(pop->deadline);
   }
-}
-
-// Each stream gets one heartbeat per interval, but a slice of the streams every 100 ms: ten
-// thousand heartbeats at once hold the lock and fill the reactors' queues for tens of
-// milliseconds, and a screen pop published meanwhile would wait behind them.
-void ProxyService::schedule_heartbeat() {
-  constexpr std::chrono::milliseconds k_tick{100};
-  const auto slices = static_cast<std::size_t>(std::max<std::chrono::milliseconds::rep>(
-      m_config.heartbeat_interval / k_tick, 1));
-  const auto tick = m_config.heartbeat_interval / static_cast<long>(slices);
-  m_heartbeat_timer = m_timer.after(tick, [this, slices] {
-    std::lock_guard lock(m_mutex);
-    if (!m_running) {
-      return;
-    }
-    // Slices from the last to the first, so the first streams opened (small ids) get their
-    // first heartbeat about one interval after the start.
-    m_heartbeat_slice = (m_heartbeat_slice + slices - 1) % slices;
-    m_hub.broadcast("event: heartbeat\ndata: {}\n\n", m_heartbeat_slice, slices);
-    schedule_heartbeat();
-  });
 }
 
 void ProxyService::schedule_access_poll() {

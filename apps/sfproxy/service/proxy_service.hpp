@@ -47,7 +47,6 @@ struct ProxyConfig {
   /// Events kept per agent for Last-Event-ID replay. A call makes about six, so 64 covers a
   /// reconnect during a busy spell; each costs about 0.45 KiB for every agent who had it.
   std::size_t event_log_capacity = 64;
-  std::chrono::milliseconds heartbeat_interval{25000};
   std::size_t ended_calls_kept = 4096;
   /// How often the agent directory's access journal is read, so that a password changed or
   /// a seat freed by `ctictl` ends that agent's sessions and streams. Zero: never.
@@ -94,7 +93,8 @@ class ProxyService {
   ProxyService(const ProxyService&) = delete;
   ProxyService& operator=(const ProxyService&) = delete;
 
-  /// Starts heartbeats. The PBX connector is started by the caller with on_call_event.
+  /// Starts polling the access journal. Heartbeats are the server's (net::ServerConfig::
+  /// stream_heartbeat). The PBX connector is started by the caller with on_call_event.
   void start();
   void stop();
 
@@ -163,7 +163,6 @@ class ProxyService {
   void finish_match_locked(PopRecord& record, cti::Result<sfmatch::PopDecision> decision,
                            std::string_view outcome);
   void publish_call(const cti::Call& call, bool popped);
-  void schedule_heartbeat();
   void schedule_access_poll();
   cti::AgentSettings agent_settings_locked(std::string_view extension);
 
@@ -184,8 +183,6 @@ class ProxyService {
   std::unordered_map<std::string, cti::AgentSettings> m_settings_cache;
   ProxyMetrics m_metrics;
   std::uint64_t m_generation = 0;
-  Timer::Id m_heartbeat_timer = 0;
-  std::size_t m_heartbeat_slice = 0;
   Timer::Id m_access_timer = 0;
   /// The access journal position already acted on; only the polling thread uses it (start()
   /// sets it before the first poll is scheduled).

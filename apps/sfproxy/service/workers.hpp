@@ -1,7 +1,7 @@
 #pragma once
 // WorkerPool runs slow work (password hashing, Salesforce lookups, PBX commands) off the
 // network threads, with a bounded queue so a burst is refused rather than piled up.
-// Timer runs callbacks later (match deadlines, heartbeats); tests use ManualTimer.
+// Timer runs callbacks later (match deadlines, access polls); tests use ManualTimer.
 
 #include <chrono>
 #include <condition_variable>

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -238,6 +239,46 @@ TEST_CASE("a client that stops reading is cut after the stall timeout") {
   CHECK(eventually([&] { return handler.closes == 1; }));
   CHECK(server->stats().streams_cut == 1);
   CHECK_FALSE(stream->send("data: late\n\n"));
+}
+
+TEST_CASE("a quiet stream gets the server's heartbeat after the interval, and events put it off") {
+  TestPki pki;
+  ServerConfig config = test_config(pki);
+  config.stream_heartbeat = ": heartbeat\n\n";
+  config.stream_heartbeat_interval = 1000ms;
+  StreamingHandler handler;
+  auto server = start_server(config, handler.handler());
+  using Clock = std::chrono::steady_clock;
+
+  auto quiet = open_stream(*server, client_options(pki));
+  REQUIRE(quiet);
+  REQUIRE(quiet->read_head());
+  const auto quiet_opened = Clock::now();
+  auto busy = open_stream(*server, client_options(pki));
+  REQUIRE(busy);
+  REQUIRE(busy->read_head());
+  auto busy_stream = handler.streams.wait_for(1);
+  REQUIRE(busy_stream);
+
+  // The busy stream writes an event every 20 ms for 400 ms: no heartbeat in between, and
+  // the first one comes no sooner than an interval after the last event.
+  Clock::time_point last_event;
+  for (int n = 1; n <= 20; ++n) {
+    last_event = Clock::now();
+    REQUIRE(busy_stream->send(event(n)));
+    CHECK(*busy->read_until("\n\n") == event(n));
+    std::this_thread::sleep_for(20ms);
+  }
+  const auto heartbeat = busy->read_until("\n\n");
+  REQUIRE(heartbeat);
+  CHECK(*heartbeat == ": heartbeat\n\n");
+  CHECK(Clock::now() - last_event >= 990ms);
+
+  // The quiet one had one an interval after it opened, and one an interval after that.
+  CHECK(*quiet->read_until("\n\n") == ": heartbeat\n\n");
+  CHECK(*quiet->read_until("\n\n") == ": heartbeat\n\n");
+  CHECK(Clock::now() - quiet_opened >= 1900ms);
+  CHECK(handler.closes == 0);
 }
 
 TEST_CASE("stop() ends every open stream with on_close") {
