@@ -79,6 +79,7 @@ void ThreadTimer::stop() {
     std::lock_guard lock(m_mutex);
     m_stopping = true;
     m_queue.clear();
+    m_pending.clear();
   }
   m_changed.notify_all();
   if (m_thread.joinable()) {
@@ -88,24 +89,30 @@ void ThreadTimer::stop() {
 
 Timer::Id ThreadTimer::after(std::chrono::milliseconds delay, std::function<void()> callback) {
   Id id = 0;
+  bool first = false;
   {
     std::lock_guard lock(m_mutex);
     id = m_next_id++;
-    m_queue.emplace(std::chrono::steady_clock::now() + delay, std::make_pair(id, std::move(callback)));
+    const auto due = std::chrono::steady_clock::now() + delay;
+    const auto it = m_queue.emplace(Due{due, id}, std::move(callback)).first;
+    m_pending.emplace(id, due);
+    first = it == m_queue.begin();
   }
-  m_changed.notify_all();
+  if (first) {
+    m_changed.notify_one();  // the thread sleeps until a later time or for good
+  }
   return id;
 }
 
 bool ThreadTimer::cancel(Id id) {
   std::lock_guard lock(m_mutex);
-  for (auto it = m_queue.begin(); it != m_queue.end(); ++it) {
-    if (it->second.first == id) {
-      m_queue.erase(it);
-      return true;
-    }
+  const auto it = m_pending.find(id);
+  if (it == m_pending.end()) {
+    return false;
   }
-  return false;
+  m_queue.erase(Due{it->second, id});
+  m_pending.erase(it);
+  return true;
 }
 
 void ThreadTimer::run() {
@@ -115,12 +122,13 @@ void ThreadTimer::run() {
       m_changed.wait(lock);
       continue;
     }
-    auto due = m_queue.begin()->first;
+    const auto due = m_queue.begin()->first.first;
     if (std::chrono::steady_clock::now() < due) {
       m_changed.wait_until(lock, due);
       continue;
     }
-    auto callback = std::move(m_queue.begin()->second.second);
+    auto callback = std::move(m_queue.begin()->second);
+    m_pending.erase(m_queue.begin()->first.second);
     m_queue.erase(m_queue.begin());
     lock.unlock();
     callback();

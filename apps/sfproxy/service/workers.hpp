@@ -13,6 +13,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 namespace sfproxy {
@@ -56,7 +57,9 @@ class Timer {
   virtual bool cancel(Id id) = 0;
 };
 
-/// A Timer with one thread and a time-ordered queue.
+/// A Timer with one thread and a time-ordered queue. Both calls are O(log n), and after()
+/// wakes the thread only when the new callback is the next one due: a match deadline set for
+/// every call must not cost a context switch on the call's path.
 class ThreadTimer final : public Timer {
  public:
   ThreadTimer();
@@ -68,9 +71,12 @@ class ThreadTimer final : public Timer {
  private:
   void run();
 
+  using Due = std::pair<std::chrono::steady_clock::time_point, Id>;  // ids break ties: FIFO
+
   std::mutex m_mutex;
   std::condition_variable m_changed;
-  std::multimap<std::chrono::steady_clock::time_point, std::pair<Id, std::function<void()>>> m_queue;
+  std::map<Due, std::function<void()>> m_queue;
+  std::unordered_map<Id, std::chrono::steady_clock::time_point> m_pending;  // what cancel() finds
   Id m_next_id = 1;
   bool m_stopping = false;
   std::thread m_thread;

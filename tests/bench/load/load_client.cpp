@@ -56,6 +56,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 namespace {
@@ -182,6 +183,10 @@ struct Shared {
 
 struct Latencies {
   std::vector<std::int64_t> pop_storm, pop_steady, call_storm, call_steady;
+  // Steady phase, sfproxy: the screenpop's arrival after its own call event's, per call (the
+  // Salesforce lookup and the second publish), and the call events still waiting for theirs.
+  std::vector<std::int64_t> pop_after_call;
+  std::unordered_map<std::int64_t, std::int64_t> call_arrival;  // by send time
   std::vector<std::pair<std::int64_t, std::int64_t>> pop_samples, call_samples;  // (sent, latency), steady
   std::size_t event_bytes = 0;
   std::size_t pop_events = 0;
@@ -570,6 +575,10 @@ class Subscribers final : public Loop {
       if (is_pop) {
         (storm ? latencies.pop_storm : latencies.pop_steady).push_back(latency);
         if (!storm) latencies.pop_samples.emplace_back(sent, latency);
+        if (const auto call = latencies.call_arrival.find(sent); call != latencies.call_arrival.end()) {
+          latencies.pop_after_call.push_back(arrived - call->second);
+          latencies.call_arrival.erase(call);
+        }
         latencies.event_bytes += event.size() + 2;
         ++latencies.pop_events;
         m_shared.pops_received.fetch_add(1, std::memory_order_relaxed);
@@ -577,7 +586,10 @@ class Subscribers final : public Loop {
       } else if (event.find("event: call") != std::string_view::npos &&
                  event.find("\"state\":\"ringing\"") != std::string_view::npos) {
         (storm ? latencies.call_storm : latencies.call_steady).push_back(latency);
-        if (!storm) latencies.call_samples.emplace_back(sent, latency);
+        if (!storm) {
+          latencies.call_samples.emplace_back(sent, latency);
+          latencies.call_arrival.emplace(sent, arrived);
+        }
       }
     }
     c.in.erase(0, start);
@@ -1147,6 +1159,7 @@ int main(int argc, char** argv) {
   row("pop_storm", pop_storm);
   row("call", call_steady);
   row("call_storm", call_storm);
+  row("pop_after_call", percentiles(lat.pop_after_call));
   line("match_mean_ms", number(match_mean, 3));
   line("sf_requests", number(sf_requests, 0));
   line("sf_requests_per_call", pops_total > 0 ? number(sf_requests / pops_total, 2) : "-");

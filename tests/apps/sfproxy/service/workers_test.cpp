@@ -1,4 +1,5 @@
 // WorkerPool: tasks run, and a background pool's threads run at a lower priority.
+// ThreadTimer: callbacks in time order, cancel, an earlier callback not waiting for a later one.
 
 #include "workers.hpp"
 
@@ -8,7 +9,10 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <future>
+#include <mutex>
+#include <vector>
 
 namespace {
 
@@ -49,4 +53,43 @@ TEST_CASE("a full queue refuses, and stop runs what was queued") {
   release.set_value();
   pool.stop();
   CHECK(ran == 3);
+}
+
+TEST_CASE("ThreadTimer: callbacks run in time order, cancelled ones never, ties first come first served") {
+  using namespace std::chrono_literals;
+  sfproxy::ThreadTimer timer;
+  std::mutex mutex;
+  std::vector<int> order;
+  std::promise<void> done;
+  auto record = [&](int n) {
+    return [&, n] {
+      std::lock_guard lock(mutex);
+      order.push_back(n);
+    };
+  };
+  timer.after(120ms, record(3));
+  const auto cancelled = timer.after(60ms, record(99));
+  timer.after(60ms, record(1));
+  timer.after(60ms, record(2));
+  timer.after(200ms, [&] { done.set_value(); });
+  CHECK(timer.cancel(cancelled));
+  CHECK_FALSE(timer.cancel(cancelled));
+  REQUIRE(done.get_future().wait_for(10s) == std::future_status::ready);
+  std::lock_guard lock(mutex);
+  CHECK(order == std::vector<int>{1, 2, 3});
+}
+
+TEST_CASE("ThreadTimer: a callback due sooner than the one the thread sleeps for runs on time") {
+  using namespace std::chrono_literals;
+  sfproxy::ThreadTimer timer;
+  timer.after(60s, [] {});
+  std::promise<std::chrono::steady_clock::time_point> ran;
+  const auto set = std::chrono::steady_clock::now();
+  timer.after(20ms, [&] { ran.set_value(std::chrono::steady_clock::now()); });
+  auto when = ran.get_future();
+  // Far sooner than the 60 s the thread was sleeping for: after() woke it.
+  REQUIRE(when.wait_for(30s) == std::future_status::ready);
+  CHECK(when.get() - set >= 20ms);
+  timer.stop();
+  CHECK_FALSE(timer.cancel(1));  // stopping drops what was pending
 }
