@@ -26,10 +26,23 @@ cti::Result<std::vector<StepResult>> CrmClient::run_plan(const MatchPlan& plan) 
   return results;
 }
 
+std::optional<std::vector<StepResult>> CrmClient::run_plan_cached(const MatchPlan&) {
+  return std::nullopt;
+}
+
 cti::Result<PopDecision> match_with(CrmClient& client, const MatchPlan& plan,
                                     const MatchSettings& settings) {
   const auto results = CTI_TRY(client.run_plan(plan));
   return decide_pop(plan, results, settings);
+}
+
+std::optional<PopDecision> match_cached(CrmClient& client, const MatchPlan& plan,
+                                        const MatchSettings& settings) {
+  auto results = client.run_plan_cached(plan);
+  if (!results) {
+    return std::nullopt;
+  }
+  return decide_pop(plan, *results, settings);
 }
 
 }  // namespace sfmatch

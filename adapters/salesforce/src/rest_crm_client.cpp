@@ -108,6 +108,29 @@ cti::Result<std::string> RestCrmClient::create(
   return scrubbed(run());
 }
 
+// A plan of caller-ID steps only (IVR lookups are per call and never cached), all of them
+// in the cache: run_plan's results without a request.
+std::optional<std::vector<sfmatch::StepResult>> RestCrmClient::run_plan_cached(const sfmatch::MatchPlan& plan) {
+  if (m_config.cache.max_entries == 0 || plan.steps.empty()) {
+    return std::nullopt;
+  }
+  std::vector<sfmatch::StepResult> results;
+  results.reserve(plan.steps.size());
+  const TimePoint now = m_runtime.now();
+  for (std::size_t i = 0; i < plan.steps.size(); ++i) {
+    if (plan.steps[i].source != sfmatch::StepSource::caller_id) {
+      return std::nullopt;
+    }
+    auto cached = m_cache.find(plan.steps[i].query, now);
+    if (!cached) {
+      return std::nullopt;  // run_plan counts the misses when it runs
+    }
+    results.push_back(sfmatch::StepResult{i, std::move(*cached)});
+  }
+  m_cache_hits.fetch_add(results.size(), std::memory_order_relaxed);
+  return results;
+}
+
 cti::Result<std::vector<sfmatch::StepResult>> RestCrmClient::run_plan(
     const sfmatch::MatchPlan& plan) {
   // The same results as running the steps one by one (CrmClient::run_plan: stop after the

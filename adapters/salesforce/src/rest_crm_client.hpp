@@ -36,6 +36,7 @@ class RestCrmClient final : public SalesforceClient {
       std::string_view object,
       const std::vector<std::pair<std::string, std::string>>& fields) override;
   cti::Result<std::vector<sfmatch::StepResult>> run_plan(const sfmatch::MatchPlan& plan) override;
+  std::optional<std::vector<sfmatch::StepResult>> run_plan_cached(const sfmatch::MatchPlan& plan) override;
 
   cti::Result<PingResult> ping() override;
   ApiUsage usage() const override;

@@ -9,8 +9,9 @@
 // in either direction. Other threads reach a connection only through the mailbox, by id.
 //
 // Timeouts: each connection has one deadline at a time (handshake, whole request, keep-alive
-// idle, write stall, lingering close), kept in a per-reactor min-heap that is updated lazily:
-// pushing a later deadline is skipped, and a popped entry re-arms at the current deadline.
+// idle, write stall, lingering close, a quiet stream's next heartbeat), kept in a per-reactor
+// min-heap that is updated lazily: pushing a later deadline is skipped, and a popped entry
+// re-arms at the current deadline.
 
 #include "net/http_parser.hpp"
 #include "net/server_state.hpp"

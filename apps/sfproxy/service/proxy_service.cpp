@@ -260,6 +260,14 @@ void ProxyService::start_match(const cti::Call& call) {
     return;
   }
 
+  // A repeat caller the Salesforce client already knows: decided here, so the pop goes out
+  // right behind the call event, without a lookup thread or a request.
+  if (auto cached = sfmatch::match_cached(*m_crm, record.plan, record.settings)) {
+    record_match_latency(record);
+    finish_match_locked(record, std::move(*cached), "server");
+    return;
+  }
+
   const std::uint64_t generation = record.generation;
   record.deadline = m_timer.after(m_config.match_deadline, [this, key, generation] {
     std::lock_guard lock(m_mutex);
@@ -289,6 +297,15 @@ void ProxyService::finish_match(const PopKey& key, std::uint64_t generation,
   }
   PopRecord& record = *it->second;
   m_timer.cancel(record.deadline);
+  record_match_latency(record);
+
+  const std::string_view outcome = decision ? "server" : (decision.error().code == cti::ErrorCode::timeout
+                                                              ? "fallback_timeout"
+                                                              : "fallback_error");
+  finish_match_locked(record, std::move(decision), outcome);
+}
+
+void ProxyService::record_match_latency(const PopRecord& record) {
   const double elapsed_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - record.started).count();
   std::size_t bucket = 0;
@@ -299,11 +316,6 @@ void ProxyService::finish_match(const PopKey& key, std::uint64_t generation,
   ++m_metrics.match_latency_buckets[bucket];
   m_metrics.match_latency_sum_ms += elapsed_ms;
   ++m_metrics.match_latency_count;
-
-  const std::string_view outcome = decision ? "server" : (decision.error().code == cti::ErrorCode::timeout
-                                                              ? "fallback_timeout"
-                                                              : "fallback_error");
-  finish_match_locked(record, std::move(decision), outcome);
 }
 
 void ProxyService::finish_match_locked(PopRecord& record,

@@ -157,12 +157,13 @@ class ProxyService {
   using PopKey = std::string;  // call id + '\n' + extension
 
   void start_match(const cti::Call& call);
-  // Both with m_mutex held.
+  // All with m_mutex held.
   void finish_match(const PopKey& key, std::uint64_t generation,
                     cti::Result<sfmatch::PopDecision> decision);
   void finish_match_locked(PopRecord& record, cti::Result<sfmatch::PopDecision> decision,
                            std::string_view outcome);
   void publish_call(const cti::Call& call, bool popped);
+  void record_match_latency(const PopRecord& record);
   void schedule_access_poll();
   cti::AgentSettings agent_settings_locked(std::string_view extension);
 

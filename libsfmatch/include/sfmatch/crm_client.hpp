@@ -7,6 +7,7 @@
 
 #include "cti/result.hpp"
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -30,11 +31,21 @@ class CrmClient {
   /// Runs the plan's steps. The default runs them one by one and stops after the first IVR
   /// step that finds records; an adapter may batch them (e.g. one composite request).
   virtual cti::Result<std::vector<StepResult>> run_plan(const MatchPlan& plan);
+  /// What run_plan would return, if the client can answer every step the run needs from
+  /// what it already holds (e.g. a repeat caller's cached caller-ID search), without a
+  /// request and without blocking; otherwise nothing, and the caller runs run_plan as usual.
+  /// The default holds nothing.
+  virtual std::optional<std::vector<StepResult>> run_plan_cached(const MatchPlan& plan);
 };
 
 /// Runs the plan through the client and decides the pop. A failed lookup is an error (the
 /// caller falls back to agent mode); it is never mistaken for "no match".
 cti::Result<PopDecision> match_with(CrmClient& client, const MatchPlan& plan,
                                     const MatchSettings& settings);
+
+/// The pop decision when the client answers the plan from what it holds (run_plan_cached),
+/// or nothing. Cheap enough for a network thread: it never sends a request.
+std::optional<PopDecision> match_cached(CrmClient& client, const MatchPlan& plan,
+                                        const MatchSettings& settings);
 
 }  // namespace sfmatch

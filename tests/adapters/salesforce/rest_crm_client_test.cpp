@@ -171,6 +171,42 @@ TEST_CASE("caller-ID cache: a repeat caller costs nothing, with IVR data only th
   CHECK(client->requests_sent() == 3);
 }
 
+TEST_CASE("match_cached: a repeat caller is decided without a request; a new caller or IVR data is not") {
+  EmulatorFixture fixture;
+  auto client = fixture.client();
+  const auto caller = plan_for("", "(212) 842-5500");
+  CHECK_FALSE(sfmatch::match_cached(*client, caller, {}));  // not seen yet
+  CHECK(client->requests_sent() == 0);
+  CHECK(client->stats().cache_hits == 0);
+  const auto fetched = pop_for(*client, caller);
+  CHECK(client->requests_sent() == 1);
+
+  const auto cached = sfmatch::match_cached(*client, caller, {});
+  REQUIRE(cached);
+  CHECK(cached->kind == fetched.kind);
+  REQUIRE(cached->records.size() == 1);
+  CHECK(cached->records[0].id == fetched.records[0].id);
+  CHECK(client->requests_sent() == 1);
+  CHECK(client->stats().cache_hits == 1);
+
+  // IVR steps are looked up per call: never answered from the cache.
+  CHECK_FALSE(sfmatch::match_cached(*client, plan_for("Case.CaseNumber=1234", "(212) 842-5500"), {}));
+  // A known "nobody" is an answer too (the negative entry).
+  const auto stranger = plan_for("", "(917) 555-0000");
+  pop_for(*client, stranger);
+  const auto nobody = sfmatch::match_cached(*client, stranger, {});
+  REQUIRE(nobody);
+  CHECK(nobody->kind == pop_for(*client, stranger).kind);
+  CHECK(client->requests_sent() == 2);
+
+  // A client without a cache holds nothing.
+  sf::Config config = fixture.config();
+  config.cache.max_entries = 0;
+  auto uncached = fixture.client(config);
+  pop_for(*uncached, caller);
+  CHECK_FALSE(sfmatch::match_cached(*uncached, caller, {}));
+}
+
 TEST_CASE("caller-ID cache: TTLs follow the injected clock") {
   EmulatorFixture fixture;
   sf::Config config = fixture.config();

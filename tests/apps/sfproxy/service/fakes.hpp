@@ -8,9 +8,11 @@
 #include "sfmatch/crm_client.hpp"
 #include "sfmatch/match_settings.hpp"
 
+#include <algorithm>
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,8 +48,24 @@ class FakePbx final : public cti::PbxConnector {
 
 /// Answers query/search from `records` keyed by query text; counts calls. With hold()
 /// set, every call waits until release() (to test deadlines); fail_with makes calls fail.
+/// run_plan_cached answers a plan whose every step finds a needle in `cached`.
 class FakeCrm final : public sfmatch::CrmClient {
  public:
+  std::optional<std::vector<sfmatch::StepResult>> run_plan_cached(const sfmatch::MatchPlan& plan) override {
+    std::lock_guard lock(m_mutex);
+    std::vector<sfmatch::StepResult> results;
+    for (std::size_t i = 0; i < plan.steps.size(); ++i) {
+      const auto hit = std::find_if(cached.begin(), cached.end(), [&](const auto& entry) {
+        return plan.steps[i].query.find(entry.first) != std::string::npos;
+      });
+      if (hit == cached.end()) {
+        return std::nullopt;
+      }
+      results.push_back(sfmatch::StepResult{i, hit->second});
+    }
+    return results;
+  }
+
   cti::Result<std::vector<sfmatch::RecordRef>> query(std::string_view soql) override {
     return answer(soql);
   }
@@ -76,6 +94,7 @@ class FakeCrm final : public sfmatch::CrmClient {
   }
 
   std::map<std::string, std::vector<sfmatch::RecordRef>> records;  // query text -> rows
+  std::map<std::string, std::vector<sfmatch::RecordRef>> cached;   // what run_plan_cached knows
   std::optional<cti::Error> fail_with;
 
  private:

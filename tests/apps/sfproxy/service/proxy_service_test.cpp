@@ -128,6 +128,36 @@ TEST_CASE("server mode: the proxy looks the caller up and pops the record") {
   CHECK(f.service->metrics().pops.at("server_record") == 1);
 }
 
+TEST_CASE("server mode: a caller the client already knows pops at once, behind the call event, with no lookup") {
+  Fixture f(sfproxy::MatchMode::server);
+  f.crm.cached["2128425500"] = {{"Contact", "003000000000001AAA", "Ada Lovelace"}};
+  f.crm.hold();  // a lookup would hang until the deadline
+  Collector tab;
+  f.service->open_stream("137", std::nullopt, tab.sink());
+  tab.take();
+
+  auto ringing = event(cti::CallEventType::ringing);
+  ringing.ivr_data.clear();
+  f.service->on_call_event(ringing);
+  const auto frames = tab.take();  // nothing to wait for
+  REQUIRE(frames.size() == 2);
+  CHECK(frames[0].find("event: call\n") != std::string::npos);
+  CHECK(frames[1].find("event: screenpop\n") != std::string::npos);
+  CHECK(frames[1].find("\"mode\":\"server\"") != std::string::npos);
+  CHECK(frames[1].find("003000000000001AAA") != std::string::npos);
+  CHECK(f.crm.calls() == 0);
+  CHECK(f.timer.pending() == 1);  // the access poll; no match deadline was set
+  CHECK(f.service->metrics().pops.at("server_record") == 1);
+  CHECK(f.service->metrics().match_latency_count == 1);
+
+  // With IVR data the plan needs a request: the lookup runs as before.
+  f.crm.release();
+  f.service->on_call_event(event(cti::CallEventType::ringing, "call-2"));
+  f.lookups.stop();
+  CHECK(f.crm.calls() >= 1);
+  CHECK(count_containing(tab.take(), "event: screenpop") == 1);
+}
+
 TEST_CASE("server mode: a slow Salesforce falls back to agent mode at the deadline, once") {
   Fixture f(sfproxy::MatchMode::server);
   f.crm.hold();
