@@ -4,12 +4,13 @@
 # at random agents. Prints one row per server and the ratio sfproxy/nchan.
 #
 #   scripts/bench-load.sh [--agents N] [--rate R] [--setup-rate R] [--duration-s S] [--setup-concurrency K]
-#                         [--sign-in-threads T] [--only sfproxy|nchan] [--no-slow-client]
+#                         [--sign-in-threads T] [--reactor-threads M] [--only sfproxy|nchan] [--no-slow-client]
 #                         [--build-dir DIR] [--no-build] [--keep]
 #
 # Defaults: N = 10000, R = 200 calls/s (also during set-up unless --setup-rate says otherwise;
 # 0 measures the memory of the connections alone), S = 60 s of steady calls, K = 128 sign-ins (or
-# stream openings) in flight, T = 2 password-hashing threads, build dir build-release.
+# stream openings) in flight, T = 2 password-hashing threads,
+# M = sfproxy's default reactor threads (server.reactor_threads), build dir build-release.
 # --keep leaves the temporary directory (configurations, logs, raw results) in place;
 # --no-build runs the binaries already in the build dir.
 #
@@ -37,6 +38,7 @@ setup_rate=-1
 duration=60
 concurrency=128
 sign_in_threads=2
+reactor_threads=
 only=
 slow=()
 build=build-release
@@ -50,12 +52,13 @@ while (($#)); do
     --duration-s) duration=$2; shift 2 ;;
     --setup-concurrency) concurrency=$2; shift 2 ;;
     --sign-in-threads) sign_in_threads=$2; shift 2 ;;
+    --reactor-threads) reactor_threads=$2; shift 2 ;;
     --only) only=$2; shift 2 ;;
     --no-slow-client) slow=(--no-slow-client); shift ;;
     --build-dir) build=$2; shift 2 ;;
     --keep) keep=1; shift ;;
     --no-build) no_build=1; shift ;;
-    *) sed -n '2,12p' "$0" >&2; exit 2 ;;
+    *) sed -n '2,15p' "$0" >&2; exit 2 ;;
   esac
 done
 
@@ -134,6 +137,7 @@ server:
   public_host: localhost
   tls: {certificate: cert.pem, private_key: key.pem}
   max_connections: $((agents + 1000))
+${reactor_threads:+  reactor_threads: $reactor_threads}
 database: agents.db
 matching:
   mode: server
